@@ -1,0 +1,3 @@
+from ketavoice.cli import main
+
+raise SystemExit(main())

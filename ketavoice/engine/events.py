@@ -1,0 +1,176 @@
+"""What goes into the engine (events) and what comes out (actions): plain frozen data.
+
+Front ends translate device input into events and carry out actions; they hold no dialogue rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Expect = Literal["yes_no", "number", "note", "any"]
+AlertLevel = Literal["emergency", "crisis", "possible", "warning"]
+SavedKind = Literal["mood", "note", "draft"]
+FinishStatus = Literal["completed", "stopped", "ended"]
+
+
+# ---- events -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Started:
+    """The dialogue begins (a new session for the engine's patient)."""
+
+
+@dataclass(frozen=True)
+class Heard:
+    """A recognised utterance. `audio` is the utterance as 16 kHz mono 16-bit PCM, kept for notes."""
+
+    text: str
+    confidence: float = 1.0
+    audio: bytes | None = None
+    machine_transcript: bool = True
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A line typed by the patient or a caregiver."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Pressed:
+    """An answer key (y, n, r, h, s, f, b, x, 0-9)."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class Silence:
+    """A listen ended with no speech after `seconds`."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Tick:
+    """Time passes; a listen whose deadline is behind `now` counts as silence."""
+
+    now: float
+
+
+@dataclass(frozen=True)
+class Acknowledge:
+    """Staff acknowledge an open alert."""
+
+    alert_id: int
+    staff: str
+
+
+@dataclass(frozen=True)
+class Ended:
+    """The front end is closing (end of input, kiosk reset): keep what was confirmed, draft the rest."""
+
+
+Event = Started | Heard | Typed | Pressed | Silence | Tick | Acknowledge | Ended
+
+
+# ---- actions ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Say:
+    text: str
+    step: str
+    urgent: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "say", "step": self.step, "text": self.text, "urgent": self.urgent}
+
+
+@dataclass(frozen=True)
+class Listen:
+    """Listen for an answer. `phrases` constrain the recognizer (red flags always included).
+
+    timeout: seconds to wait for a first word; end_silence: the pause that ends the answer;
+    max_seconds: the longest answer.
+    """
+
+    step: str
+    expect: Expect
+    phrases: tuple[str, ...]
+    timeout: float
+    end_silence: float
+    max_seconds: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "type": "listen",
+            "step": self.step,
+            "text": "",
+            "expect": self.expect,
+            "timeout": self.timeout,
+            "end_silence": self.end_silence,
+            "max_seconds": self.max_seconds,
+            "phrases": list(self.phrases),
+        }
+
+
+@dataclass(frozen=True)
+class SetRate:
+    """Change the speaking rate (words per minute)."""
+
+    rate_wpm: int
+    step: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "rate", "step": self.step, "text": "", "rate_wpm": self.rate_wpm}
+
+
+@dataclass(frozen=True)
+class Saved:
+    """Something was durably written to the journal (only emitted after the write succeeded)."""
+
+    kind: SavedKind
+    record_id: int
+    step: str
+    text: str = ""
+    value: int | None = None
+    audio_path: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "type": "saved",
+            "step": self.step,
+            "text": self.text,
+            "kind": self.kind,
+            "id": self.record_id,
+            "value": self.value,
+            "audio_path": self.audio_path,
+        }
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A staff alert, already written to the journal. It stays open until acknowledged."""
+
+    level: AlertLevel
+    text: str
+    alert_id: int
+    step: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "alert", "step": self.step, "text": self.text, "level": self.level, "id": self.alert_id}
+
+
+@dataclass(frozen=True)
+class Finish:
+    status: FinishStatus
+    step: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": "finish", "step": self.step, "text": "", "status": self.status}
+
+
+Action = Say | Listen | SetRate | Saved | Alert | Finish

@@ -1,0 +1,89 @@
+"""The journal port: what the engine and the front ends need from storage.
+
+The engine only calls the write methods; front ends (TUI, `ketavoice notes`) also read. The real one is
+`ketavoice.journal.sqlite.SqliteJournal`; `MemoryJournal` serves benchmarks and pure engine tests.
+Every write returns only after the data is durable; a failed write raises `JournalError`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+Actor = Literal["patient", "assistant", "staff", "system"]
+NoteStatus = Literal["saved", "draft"]
+
+
+@dataclass(frozen=True)
+class MoodRecord:
+    id: int
+    patient_id: str
+    session_id: int
+    rating: int
+    created_at: float
+
+
+@dataclass(frozen=True)
+class NoteRecord:
+    id: int
+    patient_id: str
+    session_id: int
+    text: str
+    audio_path: str | None
+    machine_transcript: bool
+    status: NoteStatus
+    created_at: float
+
+
+@dataclass(frozen=True)
+class AlertRecord:
+    id: int
+    patient_id: str
+    session_id: int | None
+    level: str
+    text: str
+    created_at: float
+    acknowledged_at: float | None
+    acknowledged_by: str | None
+
+
+@dataclass(frozen=True)
+class StoredNote:
+    """What `save_note` wrote: its row id and, for spoken notes, the WAV path."""
+
+    id: int
+    audio_path: str | None
+
+
+class Journal(Protocol):
+    # -- writes (engine) --
+    def start_session(self, patient_id: str, dialogue: str, now: float) -> int: ...
+
+    def end_session(self, session_id: int, status: str, now: float) -> None: ...
+
+    def save_mood(self, session_id: int, rating: int, now: float) -> int: ...
+
+    def save_note(
+        self,
+        session_id: int,
+        text: str,
+        audio: bytes | None,
+        machine_transcript: bool,
+        now: float,
+        status: NoteStatus = "saved",
+    ) -> StoredNote: ...
+
+    def add_alert(self, session_id: int | None, patient_id: str, level: str, text: str, now: float) -> int: ...
+
+    def acknowledge_alert(self, alert_id: int, staff: str, now: float) -> None: ...
+
+    def audit(self, session_id: int | None, actor: Actor, kind: str, text: str, now: float) -> None: ...
+
+    # -- reads (front ends) --
+    def moods(self, patient_id: str | None = None) -> list[MoodRecord]: ...
+
+    def notes(self, patient_id: str | None = None, include_drafts: bool = False) -> list[NoteRecord]: ...
+
+    def open_alerts(self, patient_id: str | None = None) -> list[AlertRecord]: ...
+
+    def patients(self) -> list[str]: ...
