@@ -92,12 +92,12 @@ def connect(path: Path) -> sqlite3.Connection:
     except sqlite3.Error as error:
         raise translate(error, "open it", where) from None
     try:
-        _set_pragma(conn, "busy_timeout", where)
+        set_pragma(conn, "busy_timeout", where)
         fresh = _identify(conn, where)
         if not fresh:
             _quick_check(conn, where)
-        for name in ("journal_mode", "synchronous", "secure_delete", "foreign_keys"):
-            _set_pragma(conn, name, where)
+        # journal_mode=WAL rewrites the header, so it only runs once the file is known to be ours.
+        apply_pragmas(conn, where)
         _migrate(conn, where)
     except BaseException:
         conn.close()
@@ -105,7 +105,21 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _set_pragma(conn: sqlite3.Connection, name: str, where: str) -> None:
+def apply_pragmas(conn: sqlite3.Connection, where: str) -> None:
+    """Set every pragma in PRAGMAS and read each back; JournalError if one did not take."""
+    for name in PRAGMAS:
+        set_pragma(conn, name, where)
+
+
+def read_pragmas(conn: sqlite3.Connection) -> dict[str, object]:
+    """The current values of the pragmas we rely on, as SQLite reports them."""
+    values: dict[str, object] = {}
+    for name in PRAGMAS:
+        values[name] = conn.execute(f"PRAGMA {name}").fetchone()[0]
+    return values
+
+
+def set_pragma(conn: sqlite3.Connection, name: str, where: str) -> None:
     value, expected = PRAGMAS[name]
     try:
         conn.execute(f"PRAGMA {name} = {value}").fetchall()

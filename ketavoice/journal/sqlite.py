@@ -223,6 +223,11 @@ class SqliteJournal:
         )
         return [AuditRecord(*row) for row in rows]
 
+    def pragmas(self) -> dict[str, object]:
+        """The connection's pragmas as SQLite reads them back (for diagnostics and tests)."""
+        with self._lock:
+            return schema.read_pragmas(self._connection())
+
     def integrity_check(self) -> list[str]:
         """Full `PRAGMA integrity_check`: ["ok"] when the file is sound."""
         return [str(row[0]) for row in self._read("PRAGMA integrity_check", ())]
