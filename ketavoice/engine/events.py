@@ -30,6 +30,7 @@ class Heard:
     confidence: float = 1.0
     audio: bytes | None = None
     machine_transcript: bool = True
+    listen_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class Silence:
     """A listen ended with no speech after `seconds`."""
 
     seconds: float
+    listen_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -91,10 +93,13 @@ class Say:
 
 @dataclass(frozen=True)
 class Listen:
-    """Listen for an answer. `phrases` constrain the recognizer (red flags always included).
+    """Listen for an answer. `phrases` constrain the recognizer (red flags always included; empty means
+    free-form, for notes).
 
     timeout: seconds to wait for a first word; end_silence: the pause that ends the answer;
-    max_seconds: the longest answer.
+    max_seconds: the longest answer. `listen_id` increases with every Listen: a front end passes it back
+    on Heard/Silence so an answer to a listen that was already superseded (say, by a typed answer) is
+    dropped instead of answering the next question.
     """
 
     step: str
@@ -103,6 +108,7 @@ class Listen:
     timeout: float
     end_silence: float
     max_seconds: float
+    listen_id: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -114,6 +120,7 @@ class Listen:
             "end_silence": self.end_silence,
             "max_seconds": self.max_seconds,
             "phrases": list(self.phrases),
+            "listen_id": self.listen_id,
         }
 
 

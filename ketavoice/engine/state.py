@@ -1,0 +1,56 @@
+"""The engine's mutable state: where the dialogue is and what it is waiting for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from ketavoice.content.model import Content, RedFlagLevel
+from ketavoice.understanding.normalize import tokens
+
+
+class Mode(Enum):
+    NOT_STARTED = "not_started"
+    ASKING = "asking"  # the current step's question is out
+    RECORDING_NOTE = "recording_note"
+    CONFIRMING_NOTE = "confirming_note"  # a note was read back: save, try again or cancel?
+    CONFIRMING_STOP = "confirming_stop"
+    CONFIRMING_FLAG = "confirming_flag"  # "did you say ...?" after a low-confidence red flag
+    FINISHED = "finished"
+
+
+@dataclass(frozen=True)
+class PendingNote:
+    """A mood note heard or typed but not yet confirmed."""
+
+    text: str
+    audio: bytes | None
+    machine_transcript: bool
+
+
+@dataclass
+class State:
+    step_id: str
+    rate_wpm: int
+    mode: Mode = Mode.NOT_STARTED
+    session_id: int | None = None
+    history: list[str] = field(default_factory=list)
+    attempts: int = 0  # silences on the current prompt, for re-prompts
+    unanswered: int = 0  # silences in a row on this step, for the kiosk alert
+    alerted_unanswered: bool = False
+    teach_back_tries: int = 0
+    note: PendingNote | None = None
+    resume_mode: Mode | None = None  # where to return after a stop or red-flag confirmation
+    flag_levels: tuple[RedFlagLevel, ...] = ()
+    flag_heard: str = ""
+
+
+def strip_done(content: Content, text: str) -> str:
+    """A spoken note without the "done" the patient said to end it."""
+    words = text.strip().split()
+    done_phrases = sorted((tokens(p) for p in content.intent("done").phrases), key=len, reverse=True)
+    for phrase in done_phrases:
+        size = len(phrase)
+        if size and len(words) >= size and tokens(" ".join(words[-size:])) == phrase:
+            return " ".join(words[:-size]).rstrip(" ,.;")
+    return " ".join(words)

@@ -1,0 +1,1 @@
+"""Thin front ends that translate between a stream and the engine."""

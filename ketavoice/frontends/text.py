@@ -1,0 +1,61 @@
+"""The text front end behind `ketavoice chat`: stdin lines in, spoken lines (or JSON lines) out."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable
+from typing import TextIO
+
+from ketavoice.content.model import Content
+from ketavoice.engine.engine import Engine
+from ketavoice.engine.events import Action, Alert, Ended, Event, Finish, Listen, Saved, Say, Silence, Started, Typed
+from ketavoice.journal.base import Journal
+
+
+class TextFrontEnd:
+    def __init__(
+        self,
+        content: Content,
+        journal: Journal,
+        *,
+        patient_id: str,
+        dialogue: str | None,
+        jsonl: bool,
+        kiosk: bool,
+        out: TextIO,
+    ) -> None:
+        self.engine = Engine(content, journal, patient_id=patient_id, dialogue=dialogue, clock=time.time, kiosk=kiosk)
+        self.jsonl = jsonl
+        self.out = out
+
+    def run(self, lines: Iterable[str]) -> None:
+        self._send(Started())
+        for line in lines:
+            if self.engine.finished:
+                break
+            text = line.rstrip("\r\n")
+            self._send(Typed(text) if text.strip() else Silence(0.0))
+        if not self.engine.finished:
+            self._send(Ended())
+
+    def _send(self, event: Event) -> None:
+        for action in self.engine.handle(event):
+            self._show(action)
+        self.out.flush()
+
+    def _show(self, action: Action) -> None:
+        if self.jsonl:
+            self.out.write(json.dumps(action.to_json()) + "\n")
+            self.out.flush()
+            return
+        if isinstance(action, Say):
+            self.out.write(f"ketavoice: {action.text}\n")
+        elif isinstance(action, Alert):
+            self.out.write(f"!! STAFF ALERT ({action.level}): {action.text}\n")
+        elif isinstance(action, Saved):
+            self.out.write(f"   [saved {action.kind}]\n")
+        elif isinstance(action, Finish):
+            self.out.write(f"   [session {action.status}]\n")
+        elif isinstance(action, Listen):
+            pass

@@ -1,0 +1,52 @@
+"""Phrase lists that constrain the recognizer for one listen, built from the same content as understanding.
+
+A drowsy "yes" is decoded against a handful of phrases instead of a whole language, so it is not heard as
+"yeah less". Red-flag phrases and the global commands are in every list: safety never depends on the step.
+An empty tuple means free-form recognition (a spoken mood note).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ketavoice.content.model import GLOBAL_INTENTS, Content, PhraseIntent, Step
+from ketavoice.engine.events import Expect
+from ketavoice.understanding.normalize import normalize
+
+_STEP_INTENTS: dict[str, tuple[PhraseIntent, ...]] = {
+    "yes_no": ("yes", "no"),
+    "number": ("no",),
+    "any": ("yes", "no", "done"),
+    "confirm": ("yes", "no", "retry", "cancel"),
+}
+
+
+def grammar_phrases(content: Content, step: Step | None, expect: Expect | str) -> tuple[str, ...]:
+    """The recognizer phrase list for a listen of kind `expect` on `step` (lower-case, no punctuation)."""
+    if expect == "note":
+        return ()
+    phrases: list[str] = []
+    for name in _STEP_INTENTS.get(expect, ()) + GLOBAL_INTENTS:
+        phrases += content.intent(name).phrases
+    if expect == "number":
+        phrases += _number_phrases(content)
+    if step is not None:
+        phrases += [phrase for choice in step.choices for phrase in choice.phrases]
+    phrases += [phrase for flag in content.red_flags for phrase in flag.phrases]
+    return _unique(normalize(phrase).replace("/", " ") for phrase in phrases)
+
+
+def _number_phrases(content: Content) -> list[str]:
+    words = [word for word, _ in content.numbers.words]
+    top = max(content.numbers.words, key=lambda pair: pair[1])[0]
+    return words + [f"{word} out of {top}" for word in words] + [f"about {word}" for word in words] + [
+        f"about a {word}" for word in words
+    ]
+
+
+def _unique(phrases: Iterable[str]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for phrase in phrases:
+        if phrase:
+            seen.setdefault(phrase, None)
+    return tuple(seen)
