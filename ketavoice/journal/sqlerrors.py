@@ -59,8 +59,8 @@ def translate(error: sqlite3.Error, what: str, where: str) -> JournalError:
         )
     if code == SQLITE_IOERR:
         return JournalError(
-            f"an I/O error stopped ketavoice from being able to {what} in the journal {where} ({name}); "
-            "nothing was half-written. Check the disk (space, permissions, hardware) and try again."
+            f"could not {what}: writing the journal {where} failed ({name}), the disk may be full or "
+            "failing; nothing was half-written. Check free space and the disk, then try again."
         )
     if code in (SQLITE_BUSY, SQLITE_LOCKED):
         return JournalError(f"the journal {where} stayed locked by another program: could not {what}.")
