@@ -1,15 +1,112 @@
-"""Placeholder: replaced by the strict loader."""
+"""Load content.toml strictly: parse, build, validate, and report every problem with file, line and key.
+
+`load_content(path)` returns `Content` or raises `ContentError` carrying all problems found, each as
+`content.toml:LINE: key.path: message` (the line only when the locator is sure of it).
+"""
 
 from __future__ import annotations
 
+import os
+import re
+import sys
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
+from ketavoice.content.build import build_content
+from ketavoice.content.locate import locate
 from ketavoice.content.model import Content
+from ketavoice.content.reader import Problems
+from ketavoice.content.validate import check_required_default_steps, validate_content
+from ketavoice.errors import ContentError, ContentProblem
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised only on Python 3.10
+    import tomli as tomllib
+
+ENV_VAR = "KETAVOICE_CONTENT"
+_SYNTAX_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def packaged_content_path() -> Path | None:
+    """The copy embedded in wheels (`ketavoice/_data/content.toml`), if this install has one."""
+    try:
+        candidate = resources.files("ketavoice").joinpath("_data/content.toml")
+    except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover - ketavoice is always importable
+        return None
+    if candidate.is_file():
+        return Path(str(candidate))
+    return None
+
+
+def repo_content_path() -> Path:
+    """content.toml at the root of a source or editable checkout, beside the package directory."""
+    return Path(__file__).resolve().parents[2] / "content.toml"
 
 
 def default_content_path() -> Path:
-    raise NotImplementedError
+    """$KETAVOICE_CONTENT if set; else the packaged copy; else the checkout's root content.toml."""
+    override = os.environ.get(ENV_VAR)
+    if override:
+        return Path(override)
+    return packaged_content_path() or repo_content_path()
 
 
-def load_content(path: Path | None = None) -> Content:
-    raise NotImplementedError
+def is_bundled(path: Path) -> bool:
+    """True when `path` is the content shipped with ketavoice (not a clinic's own file)."""
+    for bundled in (packaged_content_path(), repo_content_path()):
+        try:
+            if bundled is not None and bundled.exists() and path.exists() and path.samefile(bundled):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def load_content(path: Path | None = None, *, require_default_steps: bool | None = None) -> Content:
+    """Load and validate a content file (None: the default one). Raises ContentError with every problem.
+
+    `require_default_steps` (default: only for the bundled file) also demands the step ids other tools
+    rely on (welcome, feeling, ride_home, mood_rating, mood_note, closing).
+    """
+    path = Path(path) if path is not None else default_content_path()
+    name = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ContentError([ContentProblem(name, "", f"file not found: {path}")]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ContentError([ContentProblem(name, "", f"cannot read {path}: {error}")]) from None
+    if require_default_steps is None:
+        require_default_steps = is_bundled(path)
+    return parse_content(text, name, source=str(path), require_default_steps=require_default_steps)
+
+
+def parse_content(text: str, name: str, *, source: str = "", require_default_steps: bool = False) -> Content:
+    """Validate TOML `text` (reported as file `name`) into Content; raises ContentError with every problem."""
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ContentError([syntax_problem(name, error)]) from None
+    problems = Problems()
+    content = build_content(data, source or name, problems)
+    validate_content(content, problems)
+    if require_default_steps:
+        check_required_default_steps(content, problems)
+    if problems.items:
+        raise ContentError(
+            [ContentProblem(name, key, message, locate(text, key)) for key, message in problems.items]
+        )
+    return content
+
+
+def syntax_problem(name: str, error: Exception) -> ContentProblem:
+    """A TOML syntax error, with the line and column tomllib put in its message."""
+    message = str(error)
+    position = _SYNTAX_POSITION.search(message)
+    if position is None:
+        return ContentProblem(name, "", f"TOML syntax error: {message}")
+    reason = message[: position.start()].strip()
+    column = position.group(2)
+    return ContentProblem(name, "", f"TOML syntax error: {reason} (column {column})", int(position.group(1)))
