@@ -21,10 +21,24 @@ _STEP_INTENTS: dict[str, tuple[PhraseIntent, ...]] = {
 }
 
 
+# Keyed by identity: steps of one content object live as long as it does.
+_cache: dict[tuple[int, int, str], tuple[Content, tuple[str, ...]]] = {}
+
+
 def grammar_phrases(content: Content, step: Step | None, expect: Expect | str) -> tuple[str, ...]:
     """The recognizer phrase list for a listen of kind `expect` on `step` (lower-case, no punctuation)."""
     if expect == "note":
         return ()
+    key = (id(content), id(step), expect)
+    cached = _cache.get(key)
+    if cached is not None and cached[0] is content:
+        return cached[1]
+    phrases = _build(content, step, expect)
+    _cache[key] = (content, phrases)
+    return phrases
+
+
+def _build(content: Content, step: Step | None, expect: str) -> tuple[str, ...]:
     phrases: list[str] = []
     for name in _STEP_INTENTS.get(expect, ()) + GLOBAL_INTENTS:
         phrases += content.intent(name).phrases

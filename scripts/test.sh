@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Set up a virtualenv with the test extra and run every check CI runs: ruff, mypy, content check, pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e '.[test]'
+.venv/bin/ruff check .
+.venv/bin/mypy
+.venv/bin/ketavoice content check
+.venv/bin/python -m pytest -q "$@"
