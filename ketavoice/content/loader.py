@@ -95,9 +95,9 @@ def parse_content(text: str, name: str, *, source: str = "", require_default_ste
     if require_default_steps:
         check_required_default_steps(content, problems)
     if problems.items:
-        raise ContentError(
-            [ContentProblem(name, key, message, locate(text, key)) for key, message in problems.items]
-        )
+        found = [ContentProblem(name, key, message, locate(text, key)) for key, message in problems.items]
+        # File order reads best; problems without a line (whole-file ones) come first.
+        raise ContentError(sorted(found, key=lambda problem: problem.line or 0))
     return content
 
 

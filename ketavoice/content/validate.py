@@ -126,24 +126,29 @@ def _check_dialogue(dialogue: Dialogue, problems: Problems) -> None:
             if target not in first_index:
                 dangling = True
                 problems.add(join(step_path, name), f'"{target}" names no step')
-        _check_way_on(step, step_path, problems)
+        if not _check_way_on(step, step_path, problems):
+            dangling = True
         _check_step_values(step, step_path, problems)
-    # A dangling id makes everything after it look unreachable: report the cause, not the cascade.
+    # A dangling or missing next makes everything after it look unreachable: report the cause only.
     if dialogue.start in first_index and not dangling:
         _check_reachable(dialogue, first_index, path, problems)
 
 
-def _check_way_on(step: Step, step_path: str, problems: Problems) -> None:
+def _check_way_on(step: Step, step_path: str, problems: Problems) -> bool:
+    """Report a non-end step with no way on; True when the step is fine."""
     if step.kind == "end" or not step.id:
-        return
+        return True
     if step.kind == "yes_no":
         if not step.next and not (step.yes_next and step.no_next):
             missing = " and ".join(n for n in ("yes_next", "no_next") if not getattr(step, n))
             problems.add(
                 step_path, f"a yes_no step needs next, or both yes_next and no_next (missing {missing})"
             )
+            return False
     elif not step.next:
         problems.add(step_path, f'a {step.kind} step needs "next" (only end steps finish a dialogue)')
+        return False
+    return True
 
 
 def _check_reachable(dialogue: Dialogue, first_index: dict[str, int], path: str, problems: Problems) -> None:
