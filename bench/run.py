@@ -1,6 +1,6 @@
 """Core benchmarks: engine turn latency, understanding latency, `ketavoice chat` start-up. Prints JSON.
 
-    python bench/run.py            # from the repository root, with ketavoice installed or on PYTHONPATH
+python bench/run.py            # from the repository root, with ketavoice installed or on PYTHONPATH
 """
 
 from __future__ import annotations
@@ -28,8 +28,19 @@ from ketavoice.journal.sqlite import SqliteJournal  # noqa: E402
 from ketavoice.understanding import understand  # noqa: E402
 
 UTTERANCES = [
-    "yes", "Yeah.", "uh huh", "nope", "say that again", "about a seven", "7/10", "seven out of ten",
-    "slower please", "I feel a bit dizzy", "my chest hurts", "I don't want to be alive", "purple elephant",
+    "yes",
+    "Yeah.",
+    "uh huh",
+    "nope",
+    "say that again",
+    "about a seven",
+    "7/10",
+    "seven out of ten",
+    "slower please",
+    "I feel a bit dizzy",
+    "my chest hurts",
+    "I don't want to be alive",
+    "purple elephant",
     "I think I'd like to go back to the part about driving please",
 ]
 
@@ -51,7 +62,9 @@ def _percentile(samples: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def engine_turns(content: Content, turns: int, make_journal: type[Journal] | None, home: Path | None) -> list[float]:
+def engine_turns(
+    content: Content, turns: int, make_journal: type[Journal] | None, home: Path | None
+) -> list[float]:
     """Microseconds per `handle` call over `turns` turns, restarting the dialogue when it ends."""
     samples: list[float] = []
     while len(samples) < turns:
@@ -73,7 +86,10 @@ def understanding_us(content: Content, rounds: int = 2000) -> dict[str, float]:
             start = time.perf_counter_ns()
             understand(content, text)
             per.append((time.perf_counter_ns() - start) / 1000)
-    return {"understand_median_us": round(statistics.median(per), 1), "understand_p99_us": round(_percentile(per, 0.99), 1)}
+    return {
+        "understand_median_us": round(statistics.median(per), 1),
+        "understand_p99_us": round(_percentile(per, 0.99), 1),
+    }
 
 
 def chat_startup_s(runs: int = 10) -> dict[str, float]:
@@ -82,10 +98,18 @@ def chat_startup_s(runs: int = 10) -> dict[str, float]:
         env = {**os.environ, "KETAVOICE_HOME": home, "PYTHONPATH": str(ROOT)}
         for _ in range(runs):
             start = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "ketavoice", "chat"], input="", env=env, check=True,
-                           capture_output=True)
+            subprocess.run(
+                [sys.executable, "-m", "ketavoice", "chat"],
+                input="",
+                env=env,
+                check=True,
+                capture_output=True,
+            )
             times.append(time.perf_counter() - start)
-    return {"chat_startup_median_s": round(statistics.median(times), 3), "chat_startup_max_s": round(max(times), 3)}
+    return {
+        "chat_startup_median_s": round(statistics.median(times), 3),
+        "chat_startup_max_s": round(max(times), 3),
+    }
 
 
 def main() -> None:

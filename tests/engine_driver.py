@@ -66,7 +66,12 @@ def ordinary_answer(step: Step) -> str:
 
 
 def make_driver(
-    content: Content, home: Path, *, dialogue: str | None = None, kiosk: bool = False, journal: Journal | None = None
+    content: Content,
+    home: Path,
+    *,
+    dialogue: str | None = None,
+    kiosk: bool = False,
+    journal: Journal | None = None,
 ) -> Driver:
     clock = FakeClock()
     journal = journal if journal is not None else SqliteJournal(home / "journal.sqlite3")

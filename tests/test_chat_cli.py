@@ -17,7 +17,11 @@ def _chat(home: Path, lines: list[str], *args: str) -> subprocess.CompletedProce
     env = {**os.environ, "PYTHONPATH": str(ROOT), "KETAVOICE_HOME": str(home)}
     return subprocess.run(
         [sys.executable, "-m", "ketavoice", "chat", *args],
-        input="".join(line + "\n" for line in lines), capture_output=True, text=True, env=env, timeout=60,
+        input="".join(line + "\n" for line in lines),
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
 
 
@@ -40,7 +44,10 @@ def test_chat_jsonl_whole_dialogue(ketavoice_home: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "KETAVOICE_HOME": str(ketavoice_home)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "ketavoice", "chat", "--jsonl", "--patient", "p7"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     assert proc.stdin and proc.stdout
     events: list[dict[str, object]] = []
@@ -86,7 +93,11 @@ def test_checkin_command(ketavoice_home: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "KETAVOICE_HOME": str(ketavoice_home)}
     result = subprocess.run(
         [sys.executable, "-m", "ketavoice", "checkin", "--jsonl", "--patient", "home1"],
-        input="okay\nfour\nno\nokay\n", capture_output=True, text=True, env=env, timeout=60,
+        input="okay\nfour\nno\nokay\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     journal = SqliteJournal(ketavoice_home / "journal.sqlite3")

@@ -90,7 +90,9 @@ def test_teach_back_right_answer_moves_on(content: Content, ketavoice_home: Path
     assert teach.correction not in says(actions) and d.engine.step_id != teach.id
 
 
-@pytest.mark.parametrize("said,value", [("7", 7), ("seven out of ten", 7), ("7/10", 7), ("zero", 0), ("ten", 10)])
+@pytest.mark.parametrize(
+    "said,value", [("7", 7), ("seven out of ten", 7), ("7/10", 7), ("zero", 0), ("ten", 10)]
+)
 def test_mood_rating_saved(content: Content, ketavoice_home: Path, said: str, value: int) -> None:
     d = make_driver(content, ketavoice_home)
     d.walk_to("mood_rating")

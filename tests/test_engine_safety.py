@@ -40,7 +40,9 @@ def _driver_at(content: Content, home: Path, dialogue: str, step_id: str) -> Dri
     return d
 
 
-def _assert_flag_handled(content: Content, d: Driver, actions: list[object], level: str, step_id: str) -> None:
+def _assert_flag_handled(
+    content: Content, d: Driver, actions: list[object], level: str, step_id: str
+) -> None:
     flag = next(f for f in content.red_flags if f.level == level)
     first = actions[0]
     assert isinstance(first, Alert) and first.level == level, actions[:2]
@@ -102,7 +104,9 @@ def test_negation_does_not_hide_a_red_flag(content: Content, ketavoice_home: Pat
     assert [a.level for a in alerts(actions)] == ["emergency"]
 
 
-def test_low_confidence_red_flag_is_asked_about_and_still_alerted(content: Content, ketavoice_home: Path) -> None:
+def test_low_confidence_red_flag_is_asked_about_and_still_alerted(
+    content: Content, ketavoice_home: Path
+) -> None:
     d = _driver_at(content, ketavoice_home, "post_session", "feeling")
     actions = d.send(Heard("chest pain", 0.2))
     assert [a.level for a in alerts(actions)] == ["possible"]

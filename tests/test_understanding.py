@@ -17,9 +17,29 @@ from ketavoice.understanding import grammar_phrases, understand
 ROOT = Path(__file__).resolve().parents[1]
 
 PARAPHRASES: dict[str, list[str]] = {
-    "yes": ["Yes.", "yes", "yeah", "yep", "Yeah!", "uh huh", "sure", "okay", "Yes I do", "yes please", "i do"],
+    "yes": [
+        "Yes.",
+        "yes",
+        "yeah",
+        "yep",
+        "Yeah!",
+        "uh huh",
+        "sure",
+        "okay",
+        "Yes I do",
+        "yes please",
+        "i do",
+    ],
     "no": ["No.", "no", "nope", "nah", "No, I don't.", "not really", "no thanks", "I don't"],
-    "repeat": ["repeat", "say that again", "What?", "pardon", "sorry what", "can you repeat that", "come again"],
+    "repeat": [
+        "repeat",
+        "say that again",
+        "What?",
+        "pardon",
+        "sorry what",
+        "can you repeat that",
+        "come again",
+    ],
     "slower": ["slower", "slow down", "Slower please.", "too fast"],
     "faster": ["faster", "speed up", "a bit faster please"],
     "help": ["help", "Help!", "i need help", "what can i say"],
@@ -69,7 +89,14 @@ CRISIS = [
     "I'd be better off dead",
     "I want to end my life",
 ]
-NOT_FLAGS = ["I feel a bit dizzy", "sleepy", "yes", "my chest feels fine", "I'm alive and okay", "pain in my knee"]
+NOT_FLAGS = [
+    "I feel a bit dizzy",
+    "sleepy",
+    "yes",
+    "my chest feels fine",
+    "I'm alive and okay",
+    "pain in my knee",
+]
 
 
 @pytest.mark.parametrize("intent,text", [(i, t) for i, texts in PARAPHRASES.items() for t in texts])
@@ -151,7 +178,9 @@ def test_grammar_always_has_red_flags_and_globals(content: Content) -> None:
         for expect in ("yes_no", "number", "any", "confirm"):
             phrases = set(grammar_phrases(content, step, expect))
             for flag in content.red_flags:
-                assert all(p.lower().replace("'", "'") in phrases or p.lower() in phrases for p in flag.phrases)
+                assert all(
+                    p.lower().replace("'", "'") in phrases or p.lower() in phrases for p in flag.phrases
+                )
             assert "repeat" in phrases and "help" in phrases
     assert grammar_phrases(content, dialogue.step("mood_note"), "note") == ()
     number_phrases = grammar_phrases(content, dialogue.step("mood_rating"), "number")
@@ -162,11 +191,17 @@ def test_understand_cli_json_contract() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = subprocess.run(
         [sys.executable, "-m", "ketavoice", "understand", "about a seven", "--json"],
-        capture_output=True, text=True, env=env, check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
     ).stdout
     assert json.loads(out) == {"text": "about a seven", "intent": "number", "value": 7}
     out = subprocess.run(
         [sys.executable, "-m", "ketavoice", "understand", "Yeah.", "--json"],
-        capture_output=True, text=True, env=env, check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
     ).stdout
     assert json.loads(out) == {"text": "Yeah.", "intent": "yes", "value": None}

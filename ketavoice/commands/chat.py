@@ -16,7 +16,9 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument("--patient", default="default", help="patient id (default: %(default)s)")
     parser.add_argument("--jsonl", action="store_true", help="print every engine action as one JSON line")
     parser.add_argument("--content", default=None, help="path to a content.toml")
-    parser.add_argument("--kiosk", action="store_true", help="clinic rules: alert staff on unanswered check-ins")
+    parser.add_argument(
+        "--kiosk", action="store_true", help="clinic rules: alert staff on unanswered check-ins"
+    )
     if name == "chat":
         parser.add_argument("--dialogue", default=None, help="dialogue name (default: the content's default)")
     parser.set_defaults(dialogue_default="checkin" if name == "checkin" else None)
@@ -33,7 +35,14 @@ def run(args: argparse.Namespace) -> int:
     content = load_content(Path(args.content) if args.content else None)
     dialogue = getattr(args, "dialogue", None) or args.dialogue_default
     with open_journal() as journal:
-        front = TextFrontEnd(content, journal, patient_id=args.patient, dialogue=dialogue,
-                             jsonl=args.jsonl, kiosk=args.kiosk, out=sys.stdout)
+        front = TextFrontEnd(
+            content,
+            journal,
+            patient_id=args.patient,
+            dialogue=dialogue,
+            jsonl=args.jsonl,
+            kiosk=args.kiosk,
+            out=sys.stdout,
+        )
         front.run(sys.stdin)
     return 0

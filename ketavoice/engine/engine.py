@@ -25,6 +25,7 @@ from ketavoice.engine.events import (
     Listen,
     Pressed,
     Saved,
+    SavedKind,
     Say,
     SetRate,
     Silence,
@@ -34,7 +35,7 @@ from ketavoice.engine.events import (
 )
 from ketavoice.engine.state import Mode, PendingNote, State, strip_done
 from ketavoice.errors import JournalError
-from ketavoice.journal.base import Actor, Journal
+from ketavoice.journal.base import Actor, Journal, NoteStatus
 from ketavoice.understanding import Understood, grammar_phrases, intent_for_key, understand
 from ketavoice.understanding.normalize import tokens
 
@@ -228,7 +229,9 @@ class Engine:
     def _confirm_red_flag(self, levels: tuple[RedFlagLevel, ...]) -> list[Action]:
         state = self._state
         # Staff hear of it even if the patient then says no: a missed red flag is the worst bug.
-        alert = self._alert("possible", f"Possible {' and '.join(levels)} red flag heard with low confidence.")
+        alert = self._alert(
+            "possible", f"Possible {' and '.join(levels)} red flag heard with low confidence."
+        )
         state.flag_levels = levels
         if state.mode is not Mode.CONFIRMING_FLAG:
             state.resume_mode = state.mode
@@ -354,7 +357,9 @@ class Engine:
         if step.expected is not None and intent != step.expected:
             actions += self._says([step.correction])
         reply, alert, target = (
-            (step.yes_reply, step.yes_alert, step.yes_next) if intent == "yes" else (step.no_reply, step.no_alert, step.no_next)
+            (step.yes_reply, step.yes_alert, step.yes_next)
+            if intent == "yes"
+            else (step.no_reply, step.no_alert, step.no_next)
         )
         if alert:
             actions.append(self._alert("warning", alert))
@@ -406,18 +411,22 @@ class Engine:
             return self._move_on(step.next, self._says([step.cancelled]))
         return self._not_understood()
 
-    def _store_note(self, note: PendingNote, status: str) -> list[Action]:
+    def _store_note(self, note: PendingNote, status: NoteStatus) -> list[Action]:
         state = self._state
         assert state.session_id is not None
         try:
             stored = self.journal.save_note(
-                state.session_id, note.text, note.audio, note.machine_transcript, self._clock(),
-                status="draft" if status == "draft" else "saved",
+                state.session_id,
+                note.text,
+                note.audio,
+                note.machine_transcript,
+                self._clock(),
+                status=status,
             )
         except JournalError:
             return []
         state.note = None
-        kind = "draft" if status == "draft" else "note"
+        kind: SavedKind = "draft" if status == "draft" else "note"
         return [Saved(kind, stored.id, state.step_id, text=note.text, audio_path=stored.audio_path)]
 
     # ---- prompting --------------------------------------------------------------------------------
@@ -435,7 +444,9 @@ class Engine:
         if mode is Mode.RECORDING_NOTE:
             return self._says([step.record_prompt]) + [self._listen("note", "note")]
         if mode is Mode.CONFIRMING_NOTE and state.note is not None:
-            return self._says([step.readback.format(note=state.note.text)]) + [self._listen("yes_no", "confirm")]
+            return self._says([step.readback.format(note=state.note.text)]) + [
+                self._listen("yes_no", "confirm")
+            ]
         texts = [*step.say, step.prompt] if full else [step.prompt]
         return self._says(texts) + [self._listen(*_EXPECT[step.kind])]
 
@@ -457,7 +468,9 @@ class Engine:
             return actions + self._says([self.content.messages.long_wait]) + [self._listen_long()]
         reprompts = self.step.reprompts if state.mode is Mode.ASKING else ()
         if reprompts:
-            return actions + self._says([reprompts[min(state.attempts, len(reprompts)) - 1]]) + self._relisten()
+            return (
+                actions + self._says([reprompts[min(state.attempts, len(reprompts)) - 1]]) + self._relisten()
+            )
         return actions + self._ask(full=False)
 
     def _relisten(self) -> list[Action]:
@@ -479,9 +492,13 @@ class Engine:
 
     def _listen_long(self) -> Listen:
         timing = self.content.timing
-        return self._issue_listen("any", "any", timing.long_wait, timing.answer_end_silence, timing.answer_max)
+        return self._issue_listen(
+            "any", "any", timing.long_wait, timing.answer_end_silence, timing.answer_max
+        )
 
-    def _issue_listen(self, expect: Expect, grammar: str, timeout: float, end: float, longest: float) -> Listen:
+    def _issue_listen(
+        self, expect: Expect, grammar: str, timeout: float, end: float, longest: float
+    ) -> Listen:
         self._listen_seq += 1
         phrases = grammar_phrases(self.content, self.step, grammar)
         listen = Listen(self._state.step_id, expect, phrases, timeout, end, longest, self._listen_seq)
@@ -514,4 +531,3 @@ _EXPECT: dict[str, tuple[Expect, str]] = {
     "note": ("yes_no", "yes_no"),
     "end": ("any", "any"),
 }
-

@@ -168,7 +168,13 @@ class Alert:
     step: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"type": "alert", "step": self.step, "text": self.text, "level": self.level, "id": self.alert_id}
+        return {
+            "type": "alert",
+            "step": self.step,
+            "text": self.text,
+            "level": self.level,
+            "id": self.alert_id,
+        }
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,19 @@ from typing import TextIO
 
 from ketavoice.content.model import Content
 from ketavoice.engine.engine import Engine
-from ketavoice.engine.events import Action, Alert, Ended, Event, Finish, Listen, Saved, Say, Silence, Started, Typed
+from ketavoice.engine.events import (
+    Action,
+    Alert,
+    Ended,
+    Event,
+    Finish,
+    Listen,
+    Saved,
+    Say,
+    Silence,
+    Started,
+    Typed,
+)
 from ketavoice.journal.base import Journal
 
 
@@ -25,7 +37,9 @@ class TextFrontEnd:
         kiosk: bool,
         out: TextIO,
     ) -> None:
-        self.engine = Engine(content, journal, patient_id=patient_id, dialogue=dialogue, clock=time.time, kiosk=kiosk)
+        self.engine = Engine(
+            content, journal, patient_id=patient_id, dialogue=dialogue, clock=time.time, kiosk=kiosk
+        )
         self.jsonl = jsonl
         self.out = out
 

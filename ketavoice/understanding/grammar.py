@@ -53,9 +53,12 @@ def _build(content: Content, step: Step | None, expect: str) -> tuple[str, ...]:
 def _number_phrases(content: Content) -> list[str]:
     words = [word for word, _ in content.numbers.words]
     top = max(content.numbers.words, key=lambda pair: pair[1])[0]
-    return words + [f"{word} out of {top}" for word in words] + [f"about {word}" for word in words] + [
-        f"about a {word}" for word in words
-    ]
+    return (
+        words
+        + [f"{word} out of {top}" for word in words]
+        + [f"about {word}" for word in words]
+        + [f"about a {word}" for word in words]
+    )
 
 
 def _unique(phrases: Iterable[str]) -> tuple[str, ...]:

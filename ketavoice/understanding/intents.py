@@ -64,7 +64,7 @@ def _index(content: Content) -> _Index:
     phrases = tuple(
         _Phrase(tokens(phrase), intent.name) for intent in content.intents for phrase in intent.phrases
     )
-    keys = {key: intent.name for intent in content.intents for key in intent.keys}
+    keys: dict[str, str] = {key: intent.name for intent in content.intents for key in intent.keys}
     index = _Index(red_flags, phrases, keys)
     _index_cache[id(content)] = (content, index)
     return index
@@ -77,7 +77,7 @@ def _same_stem(heard: str, listed: str) -> bool:
     if shorter < _STEM_MIN:
         return False
     shared = 0
-    for a, b in zip(heard, listed):
+    for a, b in zip(heard, listed, strict=False):
         if a != b:
             break
         shared += 1
@@ -90,7 +90,7 @@ def _contains(words: tuple[str, ...], phrase: tuple[str, ...], loose: bool = Fal
         return False
     for start in range(len(words) - size + 1):
         window = words[start : start + size]
-        if window == phrase or (loose and all(_same_stem(w, p) for w, p in zip(window, phrase))):
+        if window == phrase or (loose and all(_same_stem(w, p) for w, p in zip(window, phrase, strict=True))):
             return True
     return False
 
@@ -117,7 +117,9 @@ def understand(content: Content, text: str, step: Step | None = None) -> Underst
     candidates = list(index.phrases)
     if step is not None and step.kind == "choice":
         candidates += [
-            _Phrase(tokens(phrase), "choice", choice.id) for choice in step.choices for phrase in choice.phrases
+            _Phrase(tokens(phrase), "choice", choice.id)
+            for choice in step.choices
+            for phrase in choice.phrases
         ]
     best = _best_phrase(words, candidates)
     number = number_value(words, content.numbers)
@@ -146,7 +148,19 @@ def _best_phrase(words: tuple[str, ...], candidates: list[_Phrase]) -> _Phrase |
 
 
 _PRIORITY: tuple[str, ...] = (
-    "stop", "repeat", "help", "slower", "faster", "back", "next", "cancel", "retry", "done", "choice", "no", "yes"
+    "stop",
+    "repeat",
+    "help",
+    "slower",
+    "faster",
+    "back",
+    "next",
+    "cancel",
+    "retry",
+    "done",
+    "choice",
+    "no",
+    "yes",
 )
 
 
