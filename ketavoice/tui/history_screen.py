@@ -1,0 +1,124 @@
+"""Mood history for one patient: ratings over time as a sparkline, the notes, and CSV/JSON export."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Sparkline, Static
+
+from ketavoice.errors import KetavoiceError
+from ketavoice.journal.base import Journal
+from ketavoice.tui.export import ExportFormat, HistoryRow, export_history, history_rows
+
+
+def rating_summary(ratings: list[int]) -> str:
+    """The chart in words, so nothing depends on reading a colour or a bar height."""
+    if not ratings:
+        return "No mood ratings yet."
+    return (f"Mood (0-10), {len(ratings)} ratings: latest {ratings[-1]}, "
+            f"lowest {min(ratings)}, highest {max(ratings)}.")
+
+
+def _when(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
+
+
+class HistoryScreen(Screen[None]):
+    """Ratings chart, notes table (date, transcript, audio file) and export buttons."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Back", show=True),
+        Binding("c", "export('csv')", "Export CSV", show=True),
+        Binding("j", "export('json')", "Export JSON", show=True),
+    ]
+
+    def __init__(
+        self,
+        journal: Journal,
+        patient_id: str,
+        export_folder: Path,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__()
+        self.journal = journal
+        self.patient_id = patient_id
+        self.export_folder = export_folder
+        self.clock = clock
+        self.rows: list[HistoryRow] = []
+        self.exported: dict[str, Path] = {}
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="panel"):
+            yield Static(f"Mood history  (patient {self.patient_id})", classes="panel-title",
+                         id="history-title", markup=False)
+            yield Static("", id="rating-summary")
+            yield Sparkline([], id="sparkline")
+            yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="history-status")
+            with Horizontal(classes="row"):
+                yield Button("Export CSV (c)", id="export-csv", compact=True)
+                yield Button("Export JSON (j)", id="export-json", compact=True)
+                yield Button("Back (Esc)", id="history-back", compact=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one(DataTable).focus()
+
+    def reload(self) -> None:
+        status = self.query_one("#history-status", Static)
+        try:
+            moods = self.journal.moods(self.patient_id)
+            notes = self.journal.notes(self.patient_id, include_drafts=True)
+        except KetavoiceError as error:
+            status.update(f"✗ Could not read the journal: {error}")
+            return
+        self.rows = history_rows(moods, notes)
+        ratings = [row.rating for row in self.rows if row.rating is not None]
+        self.query_one("#rating-summary", Static).update(rating_summary(ratings))
+        self.query_one(Sparkline).data = [float(r) for r in ratings] or [0.0]
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_columns("Date", "Kind", "Rating / note", "Audio")
+        for row in self.rows:
+            if row.type == "mood":
+                table.add_row(_when(row.created_at), "mood", f"{row.rating} / 10", "")
+            else:
+                kind = "note" if row.status == "saved" else "draft"
+                audio = Path(row.audio_path).name if row.audio_path else ""
+                table.add_row(_when(row.created_at), kind, row.text, audio)
+        status.update(f"{len(ratings)} ratings, {len(self.rows) - len(ratings)} notes.")
+
+    def action_export(self, fmt: ExportFormat) -> None:
+        status = self.query_one("#history-status", Static)
+        try:
+            path = export_history(self.rows, self.export_folder, self.patient_id, fmt, self.clock())
+        except OSError as error:
+            status.update(f"✗ Export failed: {error.strerror or type(error).__name__}")
+            return
+        self.exported[fmt] = path
+        status.update(f"✓ Exported {fmt.upper()}: {path}")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#export-csv")
+    def _csv(self) -> None:
+        self.action_export("csv")
+
+    @on(Button.Pressed, "#export-json")
+    def _json(self) -> None:
+        self.action_export("json")
+
+    @on(Button.Pressed, "#history-back")
+    def _back(self) -> None:
+        self.action_close()
