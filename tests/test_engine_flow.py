@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -279,3 +280,53 @@ def test_checkin_dialogue(content: Content, ketavoice_home: Path) -> None:
     assert [m.rating for m in d.journal.moods("p1")] == [3]
     sessions = d.journal.sessions("p1")  # type: ignore[attr-defined]
     assert [s.dialogue for s in sessions] == ["checkin"]
+
+
+def test_typed_note_containing_okay_is_still_the_note(content: Content, ketavoice_home: Path) -> None:
+    d = make_driver(content, ketavoice_home)
+    d.walk_to("mood_note")
+    d.type("I feel okay today but my thoughts are slow")
+    d.type("yes")
+    assert [n.text for n in d.journal.notes("p1")] == ["I feel okay today but my thoughts are slow"]
+
+
+def test_cancel_while_recording_discards_and_moves_on(content: Content, ketavoice_home: Path) -> None:
+    d = _to_note_recording(content, ketavoice_home)
+    d.type("cancel")
+    assert d.engine.step_id != "mood_note"
+    assert d.journal.notes("p1", include_drafts=True) == []
+
+
+def test_stop_while_confirming_a_note_keeps_it_as_a_draft(content: Content, ketavoice_home: Path) -> None:
+    d = _to_note_recording(content, ketavoice_home)
+    d.type("a thought worth keeping")
+    d.type("stop")
+    d.type("yes")
+    assert d.engine.finished
+    assert [(n.text, n.status) for n in d.journal.notes("p1", include_drafts=True)] == [
+        ("a thought worth keeping", "draft")
+    ]
+
+
+def test_long_wait_while_recording_still_listens_free_form(content: Content, ketavoice_home: Path) -> None:
+    d = _to_note_recording(content, ketavoice_home)
+    for _ in range(content.timing.max_reprompts + 1):
+        actions = d.send(Silence(12.0))
+    [listen] = listens(actions)
+    assert (listen.expect, listen.phrases, listen.timeout) == ("note", (), content.timing.long_wait)
+
+
+@pytest.mark.parametrize("first_word_timeout", [3.0, 30.0, 300.0])
+def test_listen_timeouts_come_from_content(
+    content: Content, ketavoice_home: Path, first_word_timeout: float
+) -> None:
+    from ketavoice.content import default_content_path, load_content
+
+    text = default_content_path().read_text(encoding="utf-8")
+    tuned_text = re.sub(r"(?m)^first_word_timeout = .*$", f"first_word_timeout = {first_word_timeout}", text)
+    assert tuned_text != text
+    tuned_path = ketavoice_home.parent / "tuned.toml"
+    tuned_path.write_text(tuned_text, encoding="utf-8")
+    d = make_driver(load_content(tuned_path), ketavoice_home)
+    assert d.engine.pending_listen is not None
+    assert d.engine.pending_listen.timeout == first_word_timeout

@@ -41,6 +41,8 @@ from ketavoice.understanding.normalize import tokens
 
 # In a spoken note, a short utterance that is only a command is a command; anything longer is the note.
 _NOTE_COMMAND_MAX_WORDS = 3
+# At a note offer, a typed yes or no longer than this is taken as the note itself.
+_SHORT_ANSWER_WORDS = 5
 
 
 class Engine:
@@ -168,6 +170,8 @@ class Engine:
             is_command = meaning.intent in GLOBAL_INTENTS or meaning.intent == "cancel"
             if not (is_command and len(tokens(text)) <= _NOTE_COMMAND_MAX_WORDS):
                 return self._note_heard(text, audio, machine)
+            if meaning.intent == "cancel":
+                return self._move_on(self.step.next, self._says([self.step.cancelled]))
         if state.mode is Mode.CONFIRMING_FLAG:
             return self._flag_answer(meaning)
         if state.mode is Mode.CONFIRMING_STOP:
@@ -179,7 +183,7 @@ class Engine:
             return self._note_confirm_answer(meaning)
         if state.mode is Mode.RECORDING_NOTE:
             return self._note_heard(text, audio, machine)
-        return self._step_answer(meaning, text)
+        return self._step_answer(meaning, text, typed=audio is None and not machine)
 
     def _global_command(self, intent: str) -> list[Action] | None:
         state = self._state
@@ -265,7 +269,11 @@ class Engine:
     def _stop_answer(self, meaning: Understood) -> list[Action]:
         state = self._state
         if meaning.intent == "yes":
-            return self._says([self.content.messages.stopped]) + self._finish("stopped")
+            return (
+                self._draft_pending_note()
+                + self._says([self.content.messages.stopped])
+                + self._finish("stopped")
+            )
         if meaning.intent == "no":
             state.mode = state.resume_mode or Mode.ASKING
             return self._says([self.content.messages.stop_cancelled]) + self._ask(full=False)
@@ -275,11 +283,13 @@ class Engine:
 
     def _end_early(self) -> list[Action]:
         """The front end is going away: draft an unconfirmed note, close the session."""
-        actions: list[Action] = []
+        return self._draft_pending_note() + self._finish("ended")
+
+    def _draft_pending_note(self) -> list[Action]:
         note = self._state.note
-        if note is not None and note.text:
-            actions += self._store_note(note, status="draft")
-        return actions + self._finish("ended")
+        if note is None or not note.text:
+            return []
+        return self._store_note(note, status="draft")
 
     def _finish(self, status: FinishStatus) -> list[Action]:
         state = self._state
@@ -319,7 +329,7 @@ class Engine:
             return before + self._finish("completed")
         return before + self._enter(target)
 
-    def _step_answer(self, meaning: Understood, text: str) -> list[Action]:
+    def _step_answer(self, meaning: Understood, text: str, typed: bool) -> list[Action]:
         step = self.step
         intent = meaning.intent
         if step.kind == "info":
@@ -336,13 +346,14 @@ class Engine:
         if step.kind == "number":
             return self._number_answer(step, meaning)
         if step.kind == "note":
-            if intent == "yes":
+            words = len(tokens(text))
+            if intent == "yes" and words <= _SHORT_ANSWER_WORDS:
                 self._state.mode = Mode.RECORDING_NOTE
                 return self._ask(full=True)
-            if intent == "no":
+            if intent == "no" and words <= _SHORT_ANSWER_WORDS:
                 return self._move_on(step.next, self._says([step.skipped]))
-            if len(tokens(text)) >= 2 and intent == "unknown":
-                # A caregiver typing the note straight away: take it as the note.
+            if typed and words >= 2:
+                # A caregiver typing the note straight away: take it as the note, read back as usual.
                 return self._note_heard(text, None, False)
         return self._not_understood()
 
@@ -491,9 +502,15 @@ class Engine:
         )
 
     def _listen_long(self) -> Listen:
+        """The same listen as the one pending, with the long wait for a first word."""
         timing = self.content.timing
+        previous = self._pending_listen
+        if previous is None:
+            return self._issue_listen(
+                "any", "any", timing.long_wait, timing.answer_end_silence, timing.answer_max
+            )
         return self._issue_listen(
-            "any", "any", timing.long_wait, timing.answer_end_silence, timing.answer_max
+            previous.expect, self._grammar, timing.long_wait, previous.end_silence, previous.max_seconds
         )
 
     def _issue_listen(
