@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -30,14 +29,13 @@ _SYNTAX_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
 def packaged_content_path() -> Path | None:
-    """The copy embedded in wheels (`ketavoice/_data/content.toml`), if this install has one."""
-    try:
-        candidate = resources.files("ketavoice").joinpath("_data/content.toml")
-    except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover - ketavoice is always importable
-        return None
-    if candidate.is_file():
-        return Path(str(candidate))
-    return None
+    """The copy embedded in wheels (`ketavoice/_data/content.toml`), if this install has one.
+
+    A plain path beside the package, not importlib.resources: that pulls in zipfile and threading,
+    and the pure core must not import threading (ketavoice is never installed zipped).
+    """
+    candidate = Path(__file__).resolve().parents[1] / "_data" / "content.toml"
+    return candidate if candidate.is_file() else None
 
 
 def repo_content_path() -> Path:
