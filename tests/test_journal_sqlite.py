@@ -3,6 +3,7 @@ thread safety, and error messages free of patient text."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
 import stat
@@ -146,12 +147,22 @@ def test_sqlite_full_is_reported_as_a_full_disk_without_patient_text(tmp_path: P
     assert SECRET not in str(error)
 
 
-def test_leftover_temp_wavs_from_a_crash_are_removed_on_open(home: Path) -> None:
+def test_leftover_temp_wavs_from_a_crash_are_removed_on_open_but_not_live_ones(home: Path) -> None:
     open_journal().close()
     leftover = home / "audio" / f"{TEMP_PREFIX}deadbeef.wav"
     leftover.write_bytes(b"RIFF torn")
+    live = home / "audio" / f"{TEMP_PREFIX}cafef00d.wav"
+    live.write_bytes(b"RIFF being written")
+    fd = os.open(live, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # what a writer in another process holds while writing
+    try:
+        open_journal().close()
+        assert not leftover.exists()
+        assert live.exists()
+    finally:
+        os.close(fd)
     open_journal().close()
-    assert not leftover.exists()
+    assert not live.exists()
 
 
 def test_two_threads_and_a_second_connection_write_at_once(home: Path) -> None:

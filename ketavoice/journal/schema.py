@@ -136,9 +136,15 @@ def set_pragma(conn: sqlite3.Connection, name: str, where: str) -> None:
 def _identify(conn: sqlite3.Connection, where: str) -> bool:
     """True for a brand-new empty file; raise for anything that is not a ketavoice journal we can read."""
     try:
-        app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
-        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-        objects = int(conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
+        # One read transaction, so a concurrent first migration is seen entirely or not at all.
+        conn.execute("BEGIN")
+        try:
+            app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            objects = int(conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0])
+        finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
     except sqlite3.Error as error:
         raise JournalCorrupt(
             f"{where} is damaged or not a SQLite database ({getattr(error, 'sqlite_errorname', 'error')}); "

@@ -50,8 +50,7 @@ class SqliteJournal:
             raise translate_os(error, "open the journal", str(self.home)) from None
         self._conn: sqlite3.Connection | None = self._open_with_retry()
         self._private_side_files()
-        for temp in wavfile.leftover_temps(self.audio_dir):
-            wavfile.remove_wav(temp)
+        wavfile.remove_leftover_temps(self.audio_dir)
 
     # -- lifecycle --
     def close(self) -> None:
