@@ -173,10 +173,11 @@ def test_missing_file_is_a_content_error(tmp_path: Path) -> None:
     ]
 
 
-def _check(path: Path) -> subprocess.CompletedProcess[str]:
+def _check(path: Path | None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
+    where = [str(path)] if path is not None else []
     return subprocess.run(
-        [sys.executable, "-m", "ketavoice", "content", "check", str(path)],
+        [sys.executable, "-m", "ketavoice", "content", "check", *where],
         capture_output=True,
         text=True,
         env=env,
@@ -189,6 +190,12 @@ def test_content_check_command_ok() -> None:
     result = _check(DATA / "clinic.toml")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout == f"{DATA / 'clinic.toml'}: OK (1 dialogues, 6 steps)\n"
+
+
+def test_content_check_command_checks_the_default_content() -> None:
+    result = _check(None)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == f"{REPO / 'content.toml'}: OK (2 dialogues, 18 steps)\n"
 
 
 def test_content_check_command_lists_every_problem() -> None:
