@@ -80,6 +80,7 @@ def check_journal(home: Path, acknowledged: dict[int, str], audio_bytes: int = A
         journal.close()
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_moments_never_loses_an_acknowledged_note(tmp_path: Path) -> None:
     home = tmp_path / "home"
     seed = int(os.environ.get("KETAVOICE_CRASH_SEED", str(time.time_ns() % 100_000)))

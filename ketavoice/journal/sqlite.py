@@ -11,7 +11,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -314,11 +314,12 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield
+        conn.execute("COMMIT")  # in WAL mode the pages are written here: disk-full errors surface here
     except BaseException:
         if conn.in_transaction:
-            conn.execute("ROLLBACK")
+            with suppress(sqlite3.Error):  # keep the original error, not a failed rollback's
+                conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
 
 
 def _rowid(cur: sqlite3.Cursor) -> int:
