@@ -42,11 +42,8 @@ def run(args: argparse.Namespace) -> int:
     patient: str | None = args.patient
     entries: list[dict[str, Any]] = []
     if journal_path().exists():
-        journal = open_journal()
-        try:
+        with open_journal() as journal:
             entries = records_to_entries(journal.moods(patient), journal.notes(patient))
-        finally:
-            journal.close()
     if args.json:
         import json
 

@@ -124,6 +124,12 @@ class MemoryJournal:
     def close(self) -> None:
         """Nothing to release; present so callers can treat both journals alike."""
 
+    def __enter__(self) -> MemoryJournal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def _session(self, session_id: int, what: str) -> SessionRecord:
         if not 1 <= session_id <= len(self._sessions):
             raise JournalError(f"could not {what}: the journal has no session {session_id}.")
