@@ -23,7 +23,8 @@ TERMINAL_RESET = (
     "\x1b[?1049l\x1b[0m\x1b[?25h\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l\x1b[?2004l"
     "\x1b[H\x1b[3J\x1b[2J\x1b[H"
 )
-EXIT_STAFF = 0  # the child exits 0 only after a staff PIN; anything else is restarted
+EXIT_STAFF = 0  # the child exits 0 only after a staff PIN; anything else is restarted...
+NO_RESTART = frozenset({2, 3})  # ...except a refused launch or a configuration error, which would recur
 CRASH_WINDOW_SECONDS = 60.0
 MAX_CRASHES_IN_WINDOW = 5
 
@@ -95,6 +96,8 @@ def supervise(
             reset()
             if exit_code == EXIT_STAFF:
                 return SupervisorResult(exit_code=0, restarts=restarts)
+            if exit_code in NO_RESTART:
+                return SupervisorResult(exit_code=exit_code, restarts=restarts)
             if on_crash is not None:
                 on_crash(exit_code)
             now = clock()
