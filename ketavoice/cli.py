@@ -14,7 +14,9 @@ from ketavoice.errors import KetavoiceError
 
 
 def _command_modules() -> list[ModuleType]:
-    names = sorted(info.name for info in pkgutil.iter_modules(commands.__path__) if not info.name.startswith("_"))
+    names = sorted(
+        info.name for info in pkgutil.iter_modules(commands.__path__) if not info.name.startswith("_")
+    )
     return [importlib.import_module(f"ketavoice.commands.{name}") for name in names]
 
 

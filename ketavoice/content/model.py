@@ -18,7 +18,18 @@ PhraseIntent = Literal[
     "yes", "no", "repeat", "slower", "faster", "help", "stop", "next", "back", "cancel", "retry", "done"
 ]
 PHRASE_INTENTS: tuple[PhraseIntent, ...] = (
-    "yes", "no", "repeat", "slower", "faster", "help", "stop", "next", "back", "cancel", "retry", "done"
+    "yes",
+    "no",
+    "repeat",
+    "slower",
+    "faster",
+    "help",
+    "stop",
+    "next",
+    "back",
+    "cancel",
+    "retry",
+    "done",
 )
 # Commands that work in every state.
 GLOBAL_INTENTS: tuple[PhraseIntent, ...] = ("repeat", "slower", "faster", "help", "stop", "next", "back")

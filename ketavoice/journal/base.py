@@ -56,6 +56,8 @@ class StoredNote:
 
 
 class Journal(Protocol):
+    def close(self) -> None: ...
+
     # -- writes (engine) --
     def start_session(self, patient_id: str, dialogue: str, now: float) -> int: ...
 
@@ -73,7 +75,9 @@ class Journal(Protocol):
         status: NoteStatus = "saved",
     ) -> StoredNote: ...
 
-    def add_alert(self, session_id: int | None, patient_id: str, level: str, text: str, now: float) -> int: ...
+    def add_alert(
+        self, session_id: int | None, patient_id: str, level: str, text: str, now: float
+    ) -> int: ...
 
     def acknowledge_alert(self, alert_id: int, staff: str, now: float) -> None: ...
 
