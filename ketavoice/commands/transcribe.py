@@ -1,0 +1,84 @@
+"""`ketavoice transcribe FILE.wav ... [--step STEP_ID] [--backend vosk|pocketsphinx] --json`.
+
+Prints one JSON object per file per line, in order: {"file", "text", "intent", "value", "backend",
+"audio_seconds", "seconds"}. With --step, recognition is constrained to that step's phrases plus the
+global ones (red flags always included); without it, recognition is free-form. A file that cannot be
+read gets an object with "error" instead of stopping the others; the exit code is then 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+NAMES = ("transcribe",)
+HELP = "Recognise WAV files and print text and intent (one JSON object per file with --json)."
+
+
+def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
+    parser.add_argument("files", nargs="+", metavar="FILE.wav", help="WAV files (converted to 16 kHz mono)")
+    parser.add_argument("--step", default=None, help="constrain recognition to this step's phrases")
+    parser.add_argument("--backend", choices=("auto", "vosk", "pocketsphinx"), default="auto",
+                        help="recognizer (default: Vosk when a model is found, else PocketSphinx)")
+    parser.add_argument("--model", default=None, help="path to a Vosk model folder")
+    parser.add_argument("--content", default=None, help="path to a content.toml")
+    parser.add_argument("--dialogue", default=None, help="dialogue holding --step (default: the content's)")
+    parser.add_argument("--json", action="store_true", help="one JSON object per file per line")
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+    import sys
+    import time
+    from pathlib import Path
+
+    from ketavoice.content import load_content
+    from ketavoice.errors import AudioError
+    from ketavoice.speech.recognizers import make_recognizer, recognize_pcm
+    from ketavoice.speech.wavio import read_wav
+    from ketavoice.understanding import grammar_phrases, understand
+
+    content = load_content(Path(args.content) if args.content else None)
+    step = None
+    phrases: tuple[str, ...] | None = None
+    if args.step:
+        dialogue = content.dialogue(args.dialogue or content.default_dialogue)
+        try:
+            step = dialogue.step(args.step)
+        except KeyError:
+            known = ", ".join(s.id for s in dialogue.steps)
+            print(f"ketavoice: no step {args.step!r} in dialogue {dialogue.name!r} (steps: {known})",
+                  file=sys.stderr)
+            return 2
+        expect = {"yes_no": "yes_no", "number": "number", "note": "note"}.get(step.kind, "any")
+        phrases = grammar_phrases(content, step, expect) or None
+    choice = make_recognizer(args.backend, Path(args.model) if args.model else None)
+    for note in choice.notes:
+        print(f"ketavoice: {note}", file=sys.stderr)
+    recognizer = choice.recognizer
+    status = 0
+    for name in args.files:
+        started = time.perf_counter()
+        try:
+            audio = read_wav(Path(name))
+        except AudioError as error:
+            status = 1
+            row: dict[str, object] = {"file": name, "error": str(error), "backend": recognizer.backend}
+            print(json.dumps(row, ensure_ascii=False) if args.json else f"{name}: ERROR {error}", flush=True)
+            continue
+        text, _confidence = recognize_pcm(recognizer, audio.pcm, phrases)
+        understood = understand(content, text, step)
+        row = {
+            "file": name,
+            "text": text,
+            "intent": understood.intent,
+            "value": understood.value,
+            "backend": recognizer.backend,
+            "audio_seconds": round(audio.seconds, 3),
+            "seconds": round(time.perf_counter() - started, 3),
+        }
+        if args.json:
+            print(json.dumps(row, ensure_ascii=False), flush=True)
+        else:
+            value = f" ({understood.value})" if understood.value is not None else ""
+            print(f"{name}: {text!r} -> {understood.intent}{value} [{recognizer.backend}]", flush=True)
+    return status

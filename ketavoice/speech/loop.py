@@ -1,0 +1,171 @@
+"""The voice loop: carry out engine actions on real (or fake) devices and turn audio into events.
+
+`VoiceIO` is UI-free (no print, no widgets): the headless `ketavoice voice` command and the TUI's thread
+worker both use it, and learn what happens through callbacks: `on_state` for the listening/speaking
+indicator and mic level, `on_line` for the transcript, `on_problem` for device trouble.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal, Protocol
+
+from ketavoice.engine.events import (
+    Action,
+    Alert,
+    Ended,
+    Event,
+    Finish,
+    Heard,
+    Listen,
+    Saved,
+    Say,
+    SetRate,
+    Started,
+)
+from ketavoice.errors import AudioError, TTSError
+from ketavoice.speech.listen import EndOfAudio, Endpointing, StateCallback, listen_once
+from ketavoice.speech.ports import AudioSource, Recognizer, Speaker
+
+LineRole = Literal["assistant", "patient", "alert", "saved", "status"]
+LineCallback = Callable[[LineRole, str], None]
+ProblemCallback = Callable[[str], None]
+KeyboardFallback = Callable[[Listen], Event | None]
+
+
+class EngineLike(Protocol):
+    """The part of `ketavoice.engine.engine.Engine` the loop drives."""
+
+    @property
+    def finished(self) -> bool: ...
+
+    @property
+    def pending_listen(self) -> Listen | None: ...
+
+    def handle(self, event: Event) -> list[Action]: ...
+
+
+class VoiceIO:
+    """Executes actions: Say -> speaker (mic muted), SetRate -> rate, Listen -> listen with endpointing."""
+
+    def __init__(
+        self,
+        source: AudioSource,
+        recognizer: Recognizer,
+        speaker: Speaker,
+        *,
+        rate_wpm: int = 150,
+        ready_tone: bool = True,
+        on_state: StateCallback | None = None,
+        on_line: LineCallback | None = None,
+        on_problem: ProblemCallback | None = None,
+        endpointing: Endpointing | None = None,
+    ) -> None:
+        self.source = source
+        self.recognizer = recognizer
+        self.speaker = speaker
+        self.rate_wpm = rate_wpm
+        self.ready_tone = ready_tone
+        self._on_state = on_state
+        self._on_line = on_line
+        self._on_problem = on_problem
+        self._endpointing = endpointing or Endpointing()
+        self.tts_failures = 0
+
+    def _state(self, state: Literal["listening", "speaking", "idle"], level: float = 0.0) -> None:
+        if self._on_state is not None:
+            self._on_state(state, level)
+
+    def _line(self, role: LineRole, text: str) -> None:
+        if self._on_line is not None:
+            self._on_line(role, text)
+
+    def _problem(self, message: str) -> None:
+        if self._on_problem is not None:
+            self._on_problem(message)
+
+    def perform(self, actions: list[Action]) -> Listen | None:
+        """Carry out every non-listen action in order; return the last Listen (to run after speaking)."""
+        pending: Listen | None = None
+        for action in actions:
+            if isinstance(action, Say):
+                self.say(action.text)
+            elif isinstance(action, SetRate):
+                self.rate_wpm = action.rate_wpm
+            elif isinstance(action, Listen):
+                pending = action
+            elif isinstance(action, Alert):
+                self._line("alert", f"STAFF ALERT ({action.level}): {action.text}")
+            elif isinstance(action, Saved):
+                self._line("saved", f"saved {action.kind}")
+            elif isinstance(action, Finish):
+                self._line("status", f"session {action.status}")
+        return pending
+
+    def say(self, text: str) -> None:
+        """Speak with the microphone muted (half-duplex). A TTS failure is reported, never fatal."""
+        self._line("assistant", text)
+        self.source.mute()
+        self._state("speaking")
+        try:
+            self.speaker.say(text, self.rate_wpm)
+        except TTSError as error:
+            self.tts_failures += 1
+            self._problem(f"speech output failed: {error}")
+        finally:
+            self.source.unmute()
+            self._state("idle")
+
+    def listen(self, listen: Listen) -> Event | EndOfAudio:
+        """Tone, then listen; AudioError (microphone lost) propagates to the driver."""
+        if self.ready_tone:
+            self.source.mute()
+            try:
+                self.speaker.tone()
+            except TTSError as error:
+                self._problem(f"ready tone failed: {error}")
+            finally:
+                self.source.unmute()
+        try:
+            outcome = listen_once(listen, self.source, self.recognizer, on_state=self._on_state,
+                                  settings=self._endpointing)
+        finally:
+            self._state("idle")
+        if isinstance(outcome, Heard):
+            self._line("patient", outcome.text)
+        return outcome
+
+
+def run_voice(engine: EngineLike, io: VoiceIO, *, keyboard: KeyboardFallback | None = None,
+              on_problem: ProblemCallback | None = None) -> bool:
+    """Drive `engine` by voice until it finishes or the audio runs out; returns engine.finished.
+
+    If the microphone fails mid-session, the problem is reported and, when `keyboard` is given, the same
+    session carries on with typed answers; otherwise the engine is told the session `Ended` (so what was
+    confirmed stays saved and an unconfirmed note becomes a draft).
+    """
+    listen = io.perform(engine.handle(Started()))
+    use_keyboard = False
+    while not engine.finished:
+        listen = listen or engine.pending_listen
+        if listen is None:
+            break
+        event: Event | EndOfAudio | None
+        if use_keyboard and keyboard is not None:
+            event = keyboard(listen)
+        else:
+            try:
+                event = io.listen(listen)
+            except AudioError as error:
+                if on_problem is not None:
+                    on_problem(f"{error}; " + ("switching to typed answers" if keyboard else "stopping"))
+                if keyboard is None:
+                    event = None
+                else:
+                    use_keyboard = True
+                    event = keyboard(listen)
+        if event is None or isinstance(event, EndOfAudio):
+            io.perform(engine.handle(Ended()))
+            break
+        listen = io.perform(engine.handle(event))
+    return engine.finished
