@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
-from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -138,6 +137,10 @@ class KetavoiceApp(App[int]):
         self.theme = HIGH_CONTRAST.name if self._start_contrast else CALM.name
         self.set_class(self._start_large, "-large")
         self.start_session(self.patient_id)
+        self.after_mount()
+
+    def after_mount(self) -> None:
+        """Hook for subclasses (Textual calls every class's `on_mount`, so they must not define one)."""
 
     # ---- sessions ---------------------------------------------------------------------------------
 
@@ -167,8 +170,8 @@ class KetavoiceApp(App[int]):
         if self.session is not None:
             self.session.end()
 
-    @on(AcknowledgeRequested)
-    def _acknowledge(self, message: AcknowledgeRequested) -> None:
+    def on_acknowledge_requested(self, message: AcknowledgeRequested) -> None:
+        # A named handler (not @on) so the kiosk's override replaces it instead of running beside it.
         if self.session is not None:
             self.session.acknowledge(message.alert_id, staff="caregiver")
 

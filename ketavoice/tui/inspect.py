@@ -46,6 +46,7 @@ def dom_text(app: App[object]) -> str:
     parts: list[str] = [app.clipboard]
     screens = list(app.screen_stack)
     for screen in screens:
-        for widget in screen.walk_children(with_self=True):
-            parts.extend(widget_texts(widget))
+        for node in screen.walk_children(with_self=True):
+            if isinstance(node, Widget):
+                parts.extend(widget_texts(node))
     return "\n".join(part for part in parts if part)

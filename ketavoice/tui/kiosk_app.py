@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
-from textual import events, on, work
+from textual import events, work
 from textual.binding import Binding, BindingType
 
 from ketavoice.content.model import Content
@@ -92,8 +92,7 @@ class KioskApp(KetavoiceApp, inherit_bindings=False):
         self.finished_at: float | None = None
         self._pending_pin: PinPurpose | None = None
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def after_mount(self) -> None:
         if self.watch_seconds is not None:
             self.set_interval(self.watch_seconds, self.check_kiosk_idle)
 
@@ -236,8 +235,8 @@ class KioskApp(KetavoiceApp, inherit_bindings=False):
             self.screen.set_alerts(self.open_alert_lines())
             self.screen.status(f"✓ {len(lines)} alert(s) acknowledged.")
 
-    @on(AcknowledgeRequested)
-    def _acknowledge(self, message: AcknowledgeRequested) -> None:
+    def on_acknowledge_requested(self, message: AcknowledgeRequested) -> None:
+        message.prevent_default()  # the console's handler (no PIN) must not run after this one
         self.ask_pin("acknowledge", then=lambda: self.acknowledge_alert(message.alert_id))
 
     def staff_exit(self) -> None:
@@ -270,8 +269,7 @@ class KioskApp(KetavoiceApp, inherit_bindings=False):
             alert_open = bool(self.open_alert_lines())
             await self.push_screen(LockScreen(alert_open) if lock else WelcomeScreen())
 
-    @on(SessionFinished)
-    def _finished(self) -> None:
+    def on_session_finished(self, message: SessionFinished) -> None:
         self.finished_at = self.clock()
 
     def check_kiosk_idle(self) -> None:
