@@ -36,7 +36,7 @@ from ketavoice.engine.events import (
 from ketavoice.engine.state import Mode, PendingNote, State, strip_done
 from ketavoice.errors import JournalError
 from ketavoice.journal.base import Actor, Journal, NoteStatus
-from ketavoice.understanding import Understood, grammar_phrases, intent_for_key, understand
+from ketavoice.understanding import Understood, grammar_phrases, intent_for_key, red_flags_in, understand
 from ketavoice.understanding.normalize import tokens
 
 # In a spoken note, a short utterance that is only a command is a command; anything longer is the note.
@@ -124,7 +124,7 @@ class Engine:
             return self._on_silence()
         if isinstance(event, Heard):
             if self._is_stale(event.listen_id):
-                return []
+                return self._stale_heard(event)
             self._audit("patient", "heard", event.text)
             return self._on_text(event.text, event.confidence, event.audio, event.machine_transcript)
         if isinstance(event, Typed):
@@ -140,12 +140,29 @@ class Engine:
     def _is_stale(self, listen_id: int | None) -> bool:
         return listen_id is not None and listen_id != self._listen_seq
 
+    def _stale_heard(self, event: Heard) -> list[Action]:
+        """A late answer to a superseded listen is dropped, unless it holds a red flag: those never are."""
+        levels = red_flags_in(self.content, event.text)
+        if not levels:
+            return []
+        self._audit("patient", "heard", event.text)
+        state = self._state
+        if event.confidence < self.content.timing.low_confidence and state.mode is not Mode.CONFIRMING_FLAG:
+            state.flag_heard = event.text
+            return self._confirm_red_flag(levels)
+        return self._red_flag(self._with_pending_flags(levels))
+
     def _on_key(self, key: str) -> list[Action]:
-        if key.isdigit():
+        if key.isdecimal():
             return self._dispatch(Understood(key, "number", int(key)), key, None, False)
         intent = intent_for_key(self.content, key)
         if intent is None:
             return []
+        if self._state.mode is Mode.RECORDING_NOTE and intent not in (*GLOBAL_INTENTS, "cancel"):
+            # A key carries no words, so it is never the note itself: "done" ends it with nothing said.
+            if intent == "done":
+                return self._dispatch(Understood("", intent), "", None, False)
+            return self._ask(full=False)
         return self._dispatch(Understood(key, intent), key, None, False)
 
     def _on_text(self, text: str, confidence: float, audio: bytes | None, machine: bool) -> list[Action]:
@@ -156,10 +173,11 @@ class Engine:
                 # The words are still the patient's note: keep them for the read-back after the script.
                 state.note = PendingNote(strip_done(self.content, text), audio, machine)
                 state.mode = Mode.CONFIRMING_NOTE
-            if confidence < self.content.timing.low_confidence:
+            # A red flag in answer to "did you say ...?" is no "no": run the pending flag's script too.
+            if confidence < self.content.timing.low_confidence and state.mode is not Mode.CONFIRMING_FLAG:
                 state.flag_heard = text
                 return self._confirm_red_flag(meaning.flags)
-            return self._red_flag(meaning.flags)
+            return self._red_flag(self._with_pending_flags(meaning.flags))
         return self._dispatch(meaning, text, audio, machine)
 
     def _dispatch(self, meaning: Understood, text: str, audio: bytes | None, machine: bool) -> list[Action]:
@@ -210,15 +228,23 @@ class Engine:
         if intent == "back":
             if not state.history:
                 return self._says([messages.cannot_go_back]) + self._ask(full=False)
-            return self._enter(state.history.pop(), remember=False)
+            # Leaving an unconfirmed note behind keeps it as a draft, as stopping does.
+            return self._draft_pending_note() + self._enter(state.history.pop(), remember=False)
         if intent == "next":
             target = self._way_on(self.step)
             if target is None:
                 return self._ask(full=False)
-            return self._enter(target)
+            return self._draft_pending_note() + self._enter(target)
         return None
 
     # ---- safety -----------------------------------------------------------------------------------
+
+    def _with_pending_flags(self, levels: tuple[RedFlagLevel, ...]) -> tuple[RedFlagLevel, ...]:
+        """`levels` plus those still awaiting a "did you say ...?" answer, in content order."""
+        if self._state.mode is not Mode.CONFIRMING_FLAG:
+            return levels
+        wanted = set(levels) | set(self._state.flag_levels)
+        return tuple(flag.level for flag in self.content.red_flags if flag.level in wanted)
 
     def _red_flag(self, levels: tuple[RedFlagLevel, ...]) -> list[Action]:
         actions: list[Action] = []
@@ -227,7 +253,7 @@ class Engine:
             actions.append(self._alert(level, flag.alert))
             actions += self._says(flag.script, urgent=True)
         if self._state.mode is Mode.CONFIRMING_FLAG:
-            self._state.mode = self._state.resume_mode or Mode.ASKING
+            self._state.mode = self._state.flag_resume_mode or Mode.ASKING
         return actions + self._says([self.content.messages.resume]) + self._ask(full=False)
 
     def _confirm_red_flag(self, levels: tuple[RedFlagLevel, ...]) -> list[Action]:
@@ -238,7 +264,7 @@ class Engine:
         )
         state.flag_levels = levels
         if state.mode is not Mode.CONFIRMING_FLAG:
-            state.resume_mode = state.mode
+            state.flag_resume_mode = state.mode
         state.mode = Mode.CONFIRMING_FLAG
         question = self.content.messages.red_flag_confirm.format(heard=state.flag_heard)
         return [alert, *self._says([question], urgent=True), self._listen("yes_no", "yes_no")]
@@ -246,7 +272,7 @@ class Engine:
     def _flag_answer(self, meaning: Understood) -> list[Action]:
         state = self._state
         if meaning.intent == "no":
-            state.mode = state.resume_mode or Mode.ASKING
+            state.mode = state.flag_resume_mode or Mode.ASKING
             return self._says([self.content.messages.red_flag_dismissed]) + self._ask(full=False)
         # yes, or anything unclear: when unsure, flag.
         return self._red_flag(state.flag_levels)

@@ -40,7 +40,8 @@ class State:
     alerted_unanswered: bool = False
     teach_back_tries: int = 0
     note: PendingNote | None = None
-    resume_mode: Mode | None = None  # where to return after a stop or red-flag confirmation
+    resume_mode: Mode | None = None  # where to return after a stop confirmation
+    flag_resume_mode: Mode | None = None  # where to return after a red-flag confirmation (may be a stop)
     flag_levels: tuple[RedFlagLevel, ...] = ()
     flag_heard: str = ""
 

@@ -122,7 +122,8 @@ def understand(content: Content, text: str, step: Step | None = None) -> Underst
             for phrase in choice.phrases
         ]
     best = _best_phrase(words, candidates)
-    number = number_value(words, content.numbers)
+    # A number word inside the matched phrase ("one more time", "next one") is part of it, not a rating.
+    number = number_value(_without(words, best.words) if best else words, content.numbers)
     expects_number = step is not None and step.kind == "number"
     # "yes, a seven" on a rating step is a rating; elsewhere a number counts only when nothing else does.
     if number is not None and (expects_number or best is None):
@@ -130,6 +131,15 @@ def understand(content: Content, text: str, step: Step | None = None) -> Underst
     if best is None:
         return Understood(text, "unknown")
     return Understood(text, best.intent, best.value)
+
+
+def _without(words: tuple[str, ...], phrase: tuple[str, ...]) -> tuple[str, ...]:
+    """`words` with the first occurrence of `phrase` taken out."""
+    size = len(phrase)
+    for start in range(len(words) - size + 1):
+        if words[start : start + size] == phrase:
+            return words[:start] + words[start + size :]
+    return words
 
 
 def _best_phrase(words: tuple[str, ...], candidates: list[_Phrase]) -> _Phrase | None:
