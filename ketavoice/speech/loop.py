@@ -137,15 +137,16 @@ class VoiceIO:
 
 
 def run_voice(engine: EngineLike, io: VoiceIO, *, keyboard: KeyboardFallback | None = None,
-              on_problem: ProblemCallback | None = None) -> bool:
+              on_problem: ProblemCallback | None = None, typed_only: bool = False) -> bool:
     """Drive `engine` by voice until it finishes or the audio runs out; returns engine.finished.
 
     If the microphone fails mid-session, the problem is reported and, when `keyboard` is given, the same
     session carries on with typed answers; otherwise the engine is told the session `Ended` (so what was
-    confirmed stays saved and an unconfirmed note becomes a draft).
+    confirmed stays saved and an unconfirmed note becomes a draft). `typed_only` starts with the keyboard
+    (no microphone at all); the assistant still speaks.
     """
     listen = io.perform(engine.handle(Started()))
-    use_keyboard = False
+    use_keyboard = typed_only and keyboard is not None
     while not engine.finished:
         listen = listen or engine.pending_listen
         if listen is None:
