@@ -1,0 +1,85 @@
+"""Kiosk launch hardening: TEXTUAL_* stripped or refused, terminal wiped, crashed children restarted."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from ketavoice.tui.hardening import (
+    MAX_CRASHES_IN_WINDOW,
+    TERMINAL_RESET,
+    clean_environment,
+    reset_terminal,
+    supervise,
+)
+
+REPO = Path(__file__).parents[1]
+CHILD = """
+import pathlib, sys
+counter = pathlib.Path(sys.argv[1])
+runs = int(counter.read_text()) + 1 if counter.exists() else 1
+counter.write_text(str(runs))
+codes = [int(c) for c in sys.argv[2].split(",")]
+sys.exit(codes[min(runs, len(codes)) - 1])
+"""
+
+
+def child_env(home: Path) -> dict[str, str]:
+    return {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "KETAVOICE_HOME": str(home)}
+
+
+def test_clean_environment_removes_every_textual_variable() -> None:
+    env = {"TEXTUAL": "devtools", "TEXTUAL_SCREENSHOT": "1", "textual_log": "/tmp/x", "PATH": "/bin",
+           "KETAVOICE_HOME": "/h"}
+    clean, removed = clean_environment(env)
+    assert removed == ("TEXTUAL", "TEXTUAL_SCREENSHOT", "textual_log")
+    assert clean == {"PATH": "/bin", "KETAVOICE_HOME": "/h"}
+
+
+def test_reset_clears_screen_and_scrollback() -> None:
+    out = io.StringIO()
+    reset_terminal(out)
+    assert out.getvalue() == TERMINAL_RESET
+    assert "\x1b[3J" in TERMINAL_RESET and "\x1b[2J" in TERMINAL_RESET and "\x1b[?1049l" in TERMINAL_RESET
+
+
+def test_supervisor_restarts_crashes_and_wipes_after_every_run(tmp_path: Path) -> None:
+    out = io.StringIO()
+    crashes: list[int] = []
+    counter = tmp_path / "runs"
+    command = [sys.executable, "-c", CHILD, str(counter), "1,139,0"]
+    result = supervise(command, child_env(tmp_path), on_crash=crashes.append,
+                       reset=lambda: reset_terminal(out), pause=lambda _s: None)
+    assert (result.exit_code, result.restarts) == (0, 2)
+    assert crashes == [1, 139]
+    assert counter.read_text() == "3"
+    assert out.getvalue().count("\x1b[3J\x1b[2J") == 3
+
+
+def test_supervisor_gives_up_on_a_crash_loop_and_on_config_errors(tmp_path: Path) -> None:
+    out = io.StringIO()
+    looping = supervise([sys.executable, "-c", CHILD, str(tmp_path / "a"), "1"], child_env(tmp_path),
+                        reset=lambda: reset_terminal(out), pause=lambda _s: None)
+    assert looping.exit_code == 1 and looping.restarts == MAX_CRASHES_IN_WINDOW - 1
+    refused = supervise([sys.executable, "-c", CHILD, str(tmp_path / "b"), "2"], child_env(tmp_path),
+                        reset=lambda: reset_terminal(out), pause=lambda _s: None)
+    assert (refused.exit_code, refused.restarts) == (2, 0)
+
+
+def test_kiosk_child_refuses_textual_variables(tmp_path: Path) -> None:
+    env = child_env(tmp_path) | {"TEXTUAL_SCREENSHOT": "1"}
+    result = subprocess.run([sys.executable, "-m", "ketavoice.tui.kiosk_main"], env=env, capture_output=True,
+                            text=True, timeout=60, check=False)
+    assert result.returncode == 2
+    assert "TEXTUAL_SCREENSHOT" in result.stderr
+
+
+def test_kiosk_without_a_pin_is_a_clear_error(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "ketavoice", "kiosk"], env=child_env(tmp_path),
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 1
+    assert "ketavoice kiosk set-pin" in result.stderr
+    assert not (tmp_path / "journal.sqlite3").exists() or os.stat(tmp_path).st_mode & 0o077 == 0
