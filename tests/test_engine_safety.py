@@ -139,3 +139,16 @@ def test_alert_stays_open_across_restart_until_acknowledged(content: Content, ke
     assert [a.id for a in reopened.open_alerts("p1")] == [alert.alert_id]
     d.send(Acknowledge(alert.alert_id, "nurse-1"))
     assert SqliteJournal(path).open_alerts("p1") == []
+
+
+def test_red_flag_after_the_dialogue_finished_is_still_answered(
+    content: Content, ketavoice_home: Path
+) -> None:
+    d = _driver_at(content, ketavoice_home, "post_session", "feeling")
+    d.type("stop")
+    d.type("yes")
+    assert d.engine.finished
+    actions = d.type("I can't breathe")
+    assert isinstance(actions[0], Alert) and actions[0].level == "emergency"
+    assert any(a.level == "emergency" for a in d.journal.open_alerts("p1"))
+    assert d.type("okay") == []

@@ -104,7 +104,7 @@ class Engine:
         if isinstance(event, Acknowledge):
             return self._acknowledge(event)
         if state.mode is Mode.FINISHED:
-            return []
+            return self._after_finish(event)
         if isinstance(event, Started):
             if state.mode is not Mode.NOT_STARTED:
                 return []
@@ -246,12 +246,24 @@ class Engine:
         wanted = set(levels) | set(self._state.flag_levels)
         return tuple(flag.level for flag in self.content.red_flags if flag.level in wanted)
 
-    def _red_flag(self, levels: tuple[RedFlagLevel, ...]) -> list[Action]:
+    def _after_finish(self, event: Event) -> list[Action]:
+        """The dialogue is over, but a red flag typed or said afterwards is still answered."""
+        if not isinstance(event, Heard | Typed):
+            return []
+        self._audit("patient", "heard" if isinstance(event, Heard) else "typed", event.text)
+        return self._flag_scripts(red_flags_in(self.content, event.text))
+
+    def _flag_scripts(self, levels: tuple[RedFlagLevel, ...]) -> list[Action]:
+        """For each level: the alert (written to the journal first), then its script."""
         actions: list[Action] = []
         for level in levels:
             flag = next(f for f in self.content.red_flags if f.level == level)
             actions.append(self._alert(level, flag.alert))
             actions += self._says(flag.script, urgent=True)
+        return actions
+
+    def _red_flag(self, levels: tuple[RedFlagLevel, ...]) -> list[Action]:
+        actions = self._flag_scripts(levels)
         if self._state.mode is Mode.CONFIRMING_FLAG:
             self._state.mode = self._state.flag_resume_mode or Mode.ASKING
         return actions + self._says([self.content.messages.resume]) + self._ask(full=False)
@@ -294,7 +306,7 @@ class Engine:
 
     def _stop_answer(self, meaning: Understood) -> list[Action]:
         state = self._state
-        if meaning.intent == "yes":
+        if meaning.intent in ("yes", "stop"):
             return (
                 self._draft_pending_note()
                 + self._says([self.content.messages.stopped])
