@@ -1,11 +1,9 @@
 """PocketSphinx recognizer on its bundled US English model: JSGF grammar per listen, LM for notes.
 
-The grammar is one phrase per utterance; speech that fits no phrase does not reach the grammar's final
-state, so it is not forced onto a command: it is decoded again free-form (low confidence), and noise
-that is not words at all comes back as "". Audio is buffered and decoded at
-`finish()` with whole-utterance normalisation, which is markedly more accurate on slow, paused speech
-than streaming and still takes only tens of milliseconds.
-"""
+The grammar is one phrase per utterance, each phrase a single compound dictionary word. Speech that fits
+no phrase is decoded again free-form (low confidence) so a red flag said in other words still reaches
+understanding; noise that is not words at all comes back as "". Audio is buffered, trimmed of long
+silence and decoded at `finish()` with whole-utterance normalisation, in tens of milliseconds."""
 
 from __future__ import annotations
 
@@ -51,6 +49,7 @@ class SphinxRecognizer:
             raise ModelError(f"PocketSphinx could not load its bundled model ({error})") from error
         self._lm_search = self._decoder.current_search()
         self._searches: set[str] = set()
+        self._compound_words: set[str] = set()
         self._buffer = bytearray()
         self._started = False
         self._grammar_active = False
@@ -69,12 +68,29 @@ class SphinxRecognizer:
         self.dropped_phrases = tuple(phrase for phrase in phrases if phrase not in kept)
         return kept
 
+    def _phrase_token(self, phrase: str) -> str:
+        """One dictionary word for a whole phrase ("go on" -> "go_on", phones "G OW AA N").
+
+        PocketSphinx 5's grammar search returns its best path even when that path has not reached a final
+        state, so with "go on" in the grammar a clear "okay" came back as "go". A phrase that is a single
+        word can only be recognised whole, which removes that failure.
+        """
+        words = [_jsgf_token(word) for word in phrase.split()]
+        if len(words) == 1:
+            return words[0]
+        token = "_".join(words)
+        if token not in self._compound_words:
+            phones = " ".join(str(self._decoder.lookup_word(word)) for word in words)
+            self._decoder.add_word(token, phones, False)
+            self._compound_words.add(token)
+        return token
+
     def _grammar_search(self, phrases: tuple[str, ...]) -> str:
         usable = sorted(set(self.usable_phrases(phrases)))
         if not usable:
             raise ModelError("none of the listen's phrases are in the PocketSphinx dictionary")
-        alternatives = " | ".join(" ".join(_jsgf_token(w) for w in phrase.split()) for phrase in usable)
-        jsgf = f"#JSGF V1.0;\ngrammar listen;\npublic <utterance> = {alternatives};\n"
+        tokens = [self._phrase_token(phrase) for phrase in usable]
+        jsgf = f"#JSGF V1.0;\ngrammar listen;\npublic <utterance> = {' | '.join(tokens)};\n"
         name = "g" + hashlib.sha1(jsgf.encode()).hexdigest()[:12]
         if name not in self._searches:
             try:
@@ -126,7 +142,8 @@ class SphinxRecognizer:
         for segment in self._decoder.seg() or []:
             if segment.word in _FILLERS or segment.word.startswith("++"):
                 continue
-            words.append(Word(re.sub(r"\(\d+\)$", "", segment.word), float(segment.prob),
+            word = re.sub(r"\(\d+\)$", "", segment.word).replace("_", " ")
+            words.append(Word(word, float(segment.prob),
                               segment.start_frame / frame_rate, segment.end_frame / frame_rate))
         text = " ".join(word.word for word in words) or hypothesis.hypstr
         confidence = sum(word.confidence for word in words) / len(words) if words else 0.5
