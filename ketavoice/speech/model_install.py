@@ -27,8 +27,8 @@ def _check_member(info: zipfile.ZipInfo) -> None:
         raise ModelError(f"refusing ZIP: absolute path {info.filename!r}")
     if ".." in path.parts:
         raise ModelError(f"refusing ZIP: path escapes the folder {info.filename!r}")
-    mode = info.external_attr >> 16
-    if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+    kind = stat.S_IFMT(info.external_attr >> 16)
+    if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
         raise ModelError(f"refusing ZIP: {info.filename!r} is a link or special file")
 
 
