@@ -7,13 +7,14 @@ screen-text snapshots; kept in the package so tests use the same code as anyone 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from textual.app import App
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Static
 
 
-def screen_text(app: App[object]) -> str:
+def screen_text(app: App[Any]) -> str:
     """The visible screen, one line per terminal row, trailing spaces removed."""
     strips = app.screen._compositor.render_strips()
     return "\n".join(strip.text.rstrip() for strip in strips)
@@ -41,7 +42,7 @@ def widget_texts(widget: Widget) -> Iterator[str]:
     yield _plain(widget.render())
 
 
-def dom_text(app: App[object]) -> str:
+def dom_text(app: App[Any]) -> str:
     """The text of every widget on every screen in the stack (and installed screens), plus the clipboard."""
     parts: list[str] = [app.clipboard]
     screens = list(app.screen_stack)
