@@ -110,3 +110,12 @@ def test_journal_files_are_private(ketavoice_home: Path) -> None:
     for path in ketavoice_home.rglob("*"):
         expected = 0o700 if path.is_dir() else 0o600
         assert path.stat().st_mode & 0o777 == expected, path
+
+
+def test_invalid_content_never_starts_a_session(ketavoice_home: Path) -> None:
+    broken = ROOT / "tests" / "data" / "broken" / "dangling_next.toml"
+    result = _chat(ketavoice_home, ["okay"], "--content", str(broken))
+    assert result.returncode == 1
+    assert "dangling_next.toml:" in result.stderr and "next" in result.stderr
+    assert "ketavoice:" not in result.stdout
+    assert not (ketavoice_home / "journal.sqlite3").exists()
