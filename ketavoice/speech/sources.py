@@ -36,7 +36,10 @@ class WavFileSource:
     recording has been played it returns b"" (end of input).
     """
 
-    def __init__(self, recordings: Sequence[Path | bytes], *, lead_in_seconds: float = 0.3) -> None:
+    def __init__(self, recordings: Sequence[Path | bytes], *, lead_in_seconds: float = 0.3,
+                 fail_after_seconds: float | None = None) -> None:
+        self._fail_after = None if fail_after_seconds is None else int(fail_after_seconds * SAMPLE_RATE) * 2
+        self._bytes_read = 0
         self._pending: list[Path | bytes] = list(recordings)
         self._current = b""
         self._position = 0
@@ -64,6 +67,10 @@ class WavFileSource:
 
     def read(self, frames: int) -> bytes:
         size = frames * SAMPLE_WIDTH
+        self._bytes_read += size
+        if self._fail_after is not None and self._bytes_read > self._fail_after:
+            # Simulates a microphone unplugged mid-session, as MicrophoneSource reports it.
+            raise AudioError("the microphone stopped delivering audio (unplugged?)")
         if self._muted:
             return bytes(size)
         if self._position >= len(self._current):
@@ -99,7 +106,6 @@ class MicrophoneSource:
         self._muted = False
         self._stream: Any = None
         self._device_rate = SAMPLE_RATE
-        self._status_error: str | None = None
 
     def open(self) -> None:
         sounddevice = import_sounddevice()
@@ -122,8 +128,6 @@ class MicrophoneSource:
         self._stream.start()
 
     def _callback(self, data: Any, frames: int, time: Any, status: Any) -> None:
-        if status and status.input_overflow is False and str(status):
-            self._status_error = str(status)
         if not self._muted:
             self._queue.put(bytes(data))
 

@@ -46,8 +46,10 @@ def speech_timeout(text: str, rate_wpm: int) -> float:
 class WorkerSpeaker:
     """pyttsx3 behind a queue in its own process (`python -m ketavoice.speech.tts_worker`)."""
 
-    def __init__(self, *, start_timeout: float = 20.0, command: list[str] | None = None) -> None:
-        self._command = command or [sys.executable, "-m", "ketavoice.speech.tts_worker"]
+    def __init__(self, *, start_timeout: float = 20.0, command: list[str] | None = None,
+                 saver: bool = False) -> None:
+        default = [sys.executable, "-m", "ketavoice.speech.tts_worker"] + (["--save"] if saver else [])
+        self._command = command or default
         self._start_timeout = start_timeout
         self._process: subprocess.Popen[str] | None = None
         self._replies: queue.Queue[dict[str, Any]] = queue.Queue()
@@ -111,6 +113,11 @@ class WorkerSpeaker:
         request = {"cmd": "say", "text": text, "rate": rate_wpm}
         self._request(request, speech_timeout(text, rate_wpm), "speaking")
         self.spoken.append(text)
+
+    def save(self, text: str, rate_wpm: int, path: Path) -> None:
+        """Write `text` as speech to `path` (needs a worker made with saver=True)."""
+        request = {"cmd": "save", "text": text, "rate": rate_wpm, "path": str(path)}
+        self._request(request, speech_timeout(text, rate_wpm), "saving speech")
 
     def voices(self) -> list[str]:
         reply = self._request({"cmd": "voices"}, self._start_timeout, "listing voices")

@@ -2,8 +2,9 @@
 
 pyttsx3's engine only works on the thread that made it, `runAndWait` can hang, its espeak driver plays
 through `aplay` and fails silently without it, and a `say` after `save_to_file` overwrites the saved
-file. Owning one engine per process, doing one job at a time, and checking for the player first makes
-all four harmless: the parent can kill a hung worker and start a fresh one.
+file. Owning one engine per process, one kind of job per process (`--save` makes a worker that only
+writes files; the default one only speaks), and checking for the player first makes all four harmless:
+the parent can kill a hung worker and start a fresh one.
 
 Protocol: one JSON object per line on stdin, one JSON reply per line on stdout.
   {"cmd": "say", "text": str, "rate": int}          -> {"ok": true} | {"ok": false, "error": str}
@@ -33,8 +34,11 @@ def _make_engine() -> Any:
     return pyttsx3.init()
 
 
-def handle(engine: Any, request: dict[str, Any]) -> dict[str, Any]:
+def handle(engine: Any, request: dict[str, Any], *, saver: bool = False) -> dict[str, Any]:
     command = request.get("cmd")
+    if command in ("say", "save") and (command == "save") != saver:
+        return {"ok": False, "error": f"this worker does not {command}: speaking and saving use separate "
+                "workers (pyttsx3 overwrites a saved file on the next say)"}
     if command == "ping":
         return {"ok": True}
     if command == "voices":
@@ -55,7 +59,8 @@ def handle(engine: Any, request: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True}
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    saver = "--save" in (sys.argv[1:] if argv is None else argv)
     # Keep the protocol channel clean: anything the drivers print goes to stderr (captured by the parent).
     protocol = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
@@ -69,7 +74,7 @@ def main() -> int:
         if not line.strip():
             continue
         try:
-            reply = handle(engine, json.loads(line))
+            reply = handle(engine, json.loads(line), saver=saver)
         except Exception as error:  # noqa: BLE001 - report, keep serving
             reply = {"ok": False, "error": f"{type(error).__name__}: {error}"}
         protocol.write(json.dumps(reply) + "\n")
