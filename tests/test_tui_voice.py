@@ -122,3 +122,24 @@ def test_audio_error_type_is_what_the_adapter_raises() -> None:
     source = MicrophoneSource(device=4242)
     with pytest.raises(AudioError):
         source.open()
+
+
+def test_push_to_talk_listens_only_after_the_key(
+    content: Content, ketavoice_home: Path, tmp_path: Path
+) -> None:
+    said = speak_to_wav("yes", tmp_path)
+    source = WavFileSource([said])
+    factory = voice_factory(content, make_source=lambda: source,
+                            make_speaker=lambda: WavSinkSpeaker(tmp_path / "spoken"), backend="pocketsphinx")
+    app, _journal = make_app(content, ketavoice_home, voice_factory=factory, push_to_talk_key="f8")
+
+    async def scenario() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: "press F8 to talk" in screen_text(app))
+            await pilot.pause(0.5)
+            assert source.played == [] and "Patient (spoken)" not in screen_text(app)
+            await pilot.press("f8")
+            await wait_until(pilot, lambda: "Patient (spoken): yes" in screen_text(app))
+            await wait_until(pilot, lambda: "How do you feel" in prompt(app))
+
+    run(scenario)

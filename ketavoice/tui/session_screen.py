@@ -129,6 +129,11 @@ class SessionScreen(Screen[None]):
         if self.tick_seconds is not None:
             self._tick_timer = self.set_interval(self.tick_seconds, self._tick)
 
+    def on_unmount(self) -> None:
+        """However the screen goes (reset, quit, crash), the voice worker must not outlive it."""
+        if self.voice is not None:
+            self.voice.stop()
+
     # ---- input -> events --------------------------------------------------------------------------
 
     @on(Input.Submitted, "#answer")

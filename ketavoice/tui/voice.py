@@ -59,6 +59,7 @@ class VoiceBridge:
         self._lock = threading.Lock()
         self._target: DOMNode | None = None
         self.running = False
+        self._stopped = False
         self.failure: str | None = None
 
     @property
@@ -86,6 +87,7 @@ class VoiceBridge:
     def stop(self) -> None:
         """Stop as soon as the current action ends; queued actions are dropped."""
         self.running = False
+        self._stopped = True
         while True:
             try:
                 self._queue.get_nowait()
@@ -119,7 +121,12 @@ class VoiceBridge:
 
     def _loop(self, performer: VoicePerformer) -> None:
         while True:
-            batch = self._queue.get()
+            try:
+                batch = self._queue.get(timeout=0.5)
+            except queue.Empty:
+                if self._stopped:
+                    return
+                continue
             if batch is _STOP:
                 self.running = False
                 self._post(VoiceState("idle", 0.0))
