@@ -48,7 +48,9 @@ def test_the_real_korean_model_verifies(vosk_ko_model: Path) -> None:  # noqa: F
     assert verify_model(vosk_ko_model) == ()
 
 
-def test_env_model_is_found_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, vosk_ko_model: Path) -> None:  # noqa: F811
+def test_env_model_is_found_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, vosk_ko_model: Path  # noqa: F811
+) -> None:
     monkeypatch.setenv(MODEL_ENV, str(vosk_ko_model))
     broken = tmp_path / "broken"
     broken.mkdir()
@@ -125,13 +127,14 @@ def test_missing_model_falls_back(tmp_path: Path) -> None:
 
 
 def test_model_cli_list_install_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                       vosk_ko_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+                                       vosk_ko_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
     archive = _zip_of(_layout(tmp_path / "src"), tmp_path / "m.zip", "vosk-model-cli")
     assert main(["model", "install", str(archive), "--dest", str(tmp_path / "models")]) == 0
     assert "Installed" in capsys.readouterr().out
     assert main(["model", "install", str(archive), "--dest", str(tmp_path / "models")]) == 1
     assert "--force" in capsys.readouterr().err
-    assert main(["model", "verify", str(tmp_path / "models" / "vosk-model-cli")]) == 1  # layout ok, not loadable
+    # layout ok, but random bytes are not loadable
+    assert main(["model", "verify", str(tmp_path / "models" / "vosk-model-cli")]) == 1
     assert "loading failed" in capsys.readouterr().out
     assert main(["model", "verify", str(vosk_ko_model)]) == 0
     monkeypatch.setenv(MODEL_ENV, str(vosk_ko_model))

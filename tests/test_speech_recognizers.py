@@ -71,7 +71,8 @@ def test_pocketsphinx_noise_only_is_not_forced_onto_a_command(sphinx: SphinxReco
     from ketavoice.speech.synth import _run
 
     hiss = tmp_path / "hiss.wav"
-    _run(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(hiss), "synth", "2", "whitenoise", "vol", "0.1"])
+    _run(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(hiss),
+          "synth", "2", "whitenoise", "vol", "0.1"])
     step = content.dialogue(content.default_dialogue).step("ride_home")
     text, _ = recognize_pcm(sphinx, read_wav(hiss).pcm, grammar_phrases(content, step, "yes_no"))
     assert understand(content, text, step).intent not in ("yes", "no")
@@ -106,6 +107,7 @@ def test_vosk_noise_gives_no_command(vosk: VoskRecognizer, tmp_path: Path) -> No
     from ketavoice.speech.synth import _run
 
     hiss = tmp_path / "hiss.wav"
-    _run(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(hiss), "synth", "2", "whitenoise", "vol", "0.1"])
+    _run(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(hiss),
+          "synth", "2", "whitenoise", "vol", "0.1"])
     text, _ = recognize_pcm(vosk, read_wav(hiss).pcm, KOREAN)
     assert text not in KOREAN

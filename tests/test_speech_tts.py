@@ -84,4 +84,5 @@ def test_real_workers_save_and_speak_without_overwriting(tmp_path: Path) -> None
 def test_tone_is_short_and_soft() -> None:
     pcm = tone_pcm()
     assert len(pcm) == 2 * 4000
-    assert max(abs(int.from_bytes(pcm[i : i + 2], "little", signed=True)) for i in range(0, len(pcm), 2)) < 10000
+    peak = max(abs(int.from_bytes(pcm[i : i + 2], "little", signed=True)) for i in range(0, len(pcm), 2))
+    assert peak < 10000

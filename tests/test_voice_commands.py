@@ -49,7 +49,8 @@ def test_transcribe_reports_a_bad_file_and_goes_on(speech: SpeechMaker, tmp_path
 
 def test_transcribe_with_the_korean_vosk_model(speech: SpeechMaker, vosk_ko_model: Path,  # noqa: F811
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["transcribe", str(speech("안녕하세요", "ko", 120)), "--model", str(vosk_ko_model), "--json"]) == 0
+    korean = speech("안녕하세요", "ko", 120)
+    assert main(["transcribe", str(korean), "--model", str(vosk_ko_model), "--json"]) == 0
     row = json.loads(capsys.readouterr().out)
     assert row["backend"] == "vosk" and row["text"].strip()
 
@@ -61,7 +62,8 @@ def test_transcribe_unknown_step(speech: SpeechMaker, capsys: pytest.CaptureFixt
 
 def test_transcribe_falls_back_and_says_so(speech: SpeechMaker, tmp_path: Path,  # noqa: F811
                                            capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["transcribe", str(speech("yes")), "--backend", "vosk", "--model", str(tmp_path), "--json"]) == 0
+    args = ["transcribe", str(speech("yes")), "--backend", "vosk", "--model", str(tmp_path), "--json"]
+    assert main(args) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out)["backend"] == "pocketsphinx"
     assert "using PocketSphinx" in captured.err
