@@ -255,3 +255,54 @@ def test_history_and_acknowledge_only_behind_the_pin(content: Content, ketavoice
 
     run(staff_view)
     assert ("staff", "history_view") in audit_rows(ketavoice_home)
+
+
+def test_no_ride_home_banner_and_an_abandoned_pin_prompt(content: Content, ketavoice_home: Path) -> None:
+    app, journal, clock = make_kiosk(content, ketavoice_home, idle_lock_seconds=600.0,
+                                     staff_idle_seconds=120.0)
+
+    async def scenario() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            session = await start_session(pilot, app)
+            await type_line(pilot, "okay")
+            await type_line(pilot, "sleepy")
+            await type_line(pilot, "n")  # nobody to drive them home
+            assert "⚠ ALERT WARNING" in screen_text(app)
+            await pilot.press("f1")
+            await pilot.pause()
+            assert "F2 (PIN)" in screen_text(app) and "Ctrl+Q" not in screen_text(app)
+            await pilot.press("escape")
+            await pilot.press("f2")  # someone opens the PIN prompt and walks away
+            await pilot.pause()
+            assert isinstance(app.screen, PinScreen)
+            clock.now += 121.0
+            app.check_kiosk_idle()
+            await pilot.pause()
+            assert app.screen is session
+            clock.now += 600.0
+            app.check_kiosk_idle()
+            await pilot.pause()
+            await pilot.pause()
+            assert isinstance(app.screen, LockScreen)
+            assert "⚠ ALERT" in screen_text(app)
+
+    run(scenario)
+    assert [a.level for a in journal.open_alerts(PATIENT)] == ["warning"]
+
+
+def test_resizing_during_a_session_is_safe(content: Content, ketavoice_home: Path) -> None:
+    app, _journal, _clock = make_kiosk(content, ketavoice_home)
+
+    async def scenario() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await start_session(pilot, app)
+            for width, height in ((40, 12), (200, 60), (80, 24)):
+                await pilot.resize_terminal(width, height)
+                await pilot.pause()
+                assert "KEYBOARD" in screen_text(app)
+            await type_line(pilot, "okay")
+            assert "How do you feel" in screen_text(app)
+
+    run(scenario)

@@ -131,3 +131,17 @@ def test_escort_html_escapes_and_lists_only_today(content: Content) -> None:
     page = render_html(summary)
     assert "<script>" not in page and "7 out of 10" in page
     assert "A note for the care team was saved." in page
+
+
+def test_history_shows_a_journal_error(content: Content, ketavoice_home: Path) -> None:
+    app, journal = make_app(content, ketavoice_home)
+
+    async def scenario() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            journal.close()
+            await pilot.press("f2")
+            await pilot.pause()
+            assert "✗ Could not read the journal:" in screen_text(app)
+
+    run(scenario)

@@ -71,12 +71,28 @@ Ctrl+Q: quit (an unconfirmed note is kept as a draft).
 Press Esc to go back."""
 
 
+KIOSK_HELP_TEXT = """Keys
+
+Type an answer and press Enter. A single answer key typed alone (y, n, 7 ...)
+  counts as that key.
+Esc: move between the typing box and the answer keys; there, y / n / 0-9 /
+  r (repeat) / h (help) / s (slower) work with one press. Tab also moves.
+F5: high-contrast colours.     F6: large-text layout.
+Staff: F2 (PIN) for the staff screen, F7 (PIN) to acknowledge an alert.
+
+Press Esc to go back."""
+
+
 class HelpScreen(Screen[None]):
     BINDINGS = [Binding("escape", "close", "Back", show=True)]
 
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="panel"):
-            yield Static(HELP_TEXT, id="help-text")
+            yield Static(self.text, id="help-text", markup=False)
         yield Footer()
 
     def action_close(self) -> None:
@@ -183,7 +199,7 @@ class KetavoiceApp(App[int]):
 
     def action_show_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(KIOSK_HELP_TEXT if self.KIOSK else HELP_TEXT))
 
     def action_history(self) -> None:
         if not isinstance(self.screen, HistoryScreen):

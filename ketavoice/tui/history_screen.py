@@ -58,8 +58,9 @@ class HistoryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="panel"):
-            yield Static(f"Mood history  (patient {self.patient_id})", classes="panel-title",
-                         id="history-title", markup=False)
+            yield Static("Mood history", classes="panel-title", id="history-title")
+            # The patient id only ever in small type (kiosk rule), never in a title.
+            yield Static(f"patient {self.patient_id}", classes="small", id="history-patient", markup=False)
             yield Static("", id="rating-summary")
             yield Sparkline([], id="sparkline")
             yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)

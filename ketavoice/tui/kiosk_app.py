@@ -277,6 +277,9 @@ class KioskApp(KetavoiceApp, inherit_bindings=False):
         now = self.clock()
         session = self.session
         if isinstance(self.screen, PinScreen):
+            # A PIN prompt left open over a session must not keep the idle lock away.
+            if now - self.last_input >= self.staff_idle_seconds:
+                self.screen.dismiss(False)
             return
         if session is not None and self.finished_at is not None:
             if now - self.finished_at >= self.end_reset_seconds:
