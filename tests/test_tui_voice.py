@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from textual.message import Message
 from textual.pilot import Pilot
 
 from ketavoice.content.model import Content
@@ -17,6 +18,7 @@ from ketavoice.speech.sources import MicrophoneSource, WavFileSource
 from ketavoice.speech.speakers import WavSinkSpeaker
 from ketavoice.tui.app import KetavoiceApp
 from ketavoice.tui.inspect import screen_text
+from ketavoice.tui.voice import VoiceState
 from ketavoice.tui.voice_io import voice_factory
 from ketavoice.tui.widgets import Notice, StatusLine
 from tests.test_tui_console import SIZE, make_app, prompt, run, type_line
@@ -57,9 +59,14 @@ def test_speech_and_keys_drive_one_engine_and_a_dead_mic_falls_back(
     factory = voice_factory(content, make_source=lambda: WavFileSource([said]), make_speaker=make_speaker,
                             backend="pocketsphinx")
     app, journal = make_app(content, ketavoice_home, voice_factory=factory)
+    states: list[str] = []
+
+    def hook(message: Message) -> None:
+        if isinstance(message, VoiceState):
+            states.append(message.state)
 
     async def scenario() -> None:
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, message_hook=hook) as pilot:
             # The welcome is spoken, "yes" is heard from the scripted microphone...
             await wait_until(pilot, lambda: "Patient (spoken): yes" in screen_text(app))
             await wait_until(pilot, lambda: "How do you feel" in prompt(app))
@@ -73,6 +80,7 @@ def test_speech_and_keys_drive_one_engine_and_a_dead_mic_falls_back(
             assert "drive you home" in prompt(app)
 
     run(scenario)
+    assert {"speaking", "listening", "idle"} <= set(states)  # the indicator was fed by the voice loop
     assert speakers and speakers[0].spoken[0].startswith("Hello.")
     assert all(path.stat().st_size > 1000 for path in speakers[0].files)
     audit = journal.audit_trail(journal.sessions("p-test")[0].id)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from textual.dom import DOMNode
 from textual.message import Message
 
-from ketavoice.engine.events import Action, Event
+from ketavoice.engine.events import Action, Event, Listen
 from ketavoice.errors import KetavoiceError
 from ketavoice.tui.ports import StateCallback, VoicePerformer, VoiceStateName
 
@@ -60,6 +60,7 @@ class VoiceBridge:
         self._target: DOMNode | None = None
         self.running = False
         self._stopped = False
+        self._latest_listen = 0
         self.failure: str | None = None
 
     @property
@@ -78,6 +79,9 @@ class VoiceBridge:
             return
         with self._lock:
             self._pending += 1
+            for action in actions:
+                if isinstance(action, Listen):
+                    self._latest_listen = max(self._latest_listen, action.listen_id)
         self._queue.put(list(actions))
 
     def stop_after_pending(self) -> None:
@@ -135,6 +139,8 @@ class VoiceBridge:
                 for action in batch:
                     if not self.running:
                         break
+                    if isinstance(action, Listen) and self._superseded(action):
+                        continue  # a newer question is queued: don't take the patient's words for this one
                     event = performer.perform(action)
                     if event is not None:
                         self._post(VoiceResult(event))
@@ -147,6 +153,10 @@ class VoiceBridge:
             finally:
                 with self._lock:
                     self._pending -= 1
+
+    def _superseded(self, listen: Listen) -> bool:
+        with self._lock:
+            return listen.listen_id < self._latest_listen
 
     def _fail(self, reason: str) -> None:
         self.running = False
