@@ -99,6 +99,14 @@ EXPECTED: dict[str, list[str]] = {
         "stop_with_key.toml:60: intents.stop.keys: "
         "stop has no key: a stray key press must never end a session"
     ],
+    "escort_misspelled_key": [
+        'escort_misspelled_key.toml:158: escort: missing required key "instructions"',
+        'escort_misspelled_key.toml:162: escort.intsructions: unknown key; did you mean "instructions"?',
+    ],
+    "escort_bad_placeholder": [
+        "escort_bad_placeholder.toml:166: escort.mood_line: unknown placeholder {score} "
+        "(allowed here: {rating}, {time})"
+    ],
     # Whole-file problems and keys that are never written out: no line is printed, none is invented.
     "missing_table": ['missing_table.toml: missing required table "meta"'],
     "dialogue_without_header": [

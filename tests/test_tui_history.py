@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import stat
+from datetime import datetime
 from pathlib import Path
 
 from textual.widgets import DataTable, Sparkline
@@ -108,16 +109,41 @@ def test_escort_summary_screen_saves_text_and_html(content: Content, ketavoice_h
 
 def test_escort_instructions_come_from_content(content: Content) -> None:
     summary = build_summary(content, [], [], DAY)
-    sentences = [text for step in content.dialogue(content.default_dialogue).steps
-                 for text in (*step.say, step.correction, step.no_reply, step.yes_reply)]
-    driving, fading, decisions = summary.instructions[:3]
-    assert "driv" in driving.lower() and any(driving in s for s in sentences)
-    assert "fade" in fading.lower()
-    assert "decision" in decisions.lower() and any(decisions in s for s in sentences)
-    assert summary.checkin == ("No mood check-in was recorded today.",)
+    words = content.escort
+    assert summary.title == words.title and summary.intro == words.intro
+    assert summary.instructions == words.instructions and summary.call_for_help == words.call_for_help
+    driving, fading, decisions = (line.lower() for line in summary.instructions[:3])
+    assert "driv" in driving and "sleep" in driving
+    assert "fade" in fading and "hours" in fading
+    assert "decisions" in decisions and "24 hours" in decisions
+    assert "911" in summary.call_for_help[0] and "988" in summary.call_for_help[1]
+    assert summary.checkin == (words.no_checkin,) == ("No mood check-in was recorded today.",)
     text = render_text(summary)
+    for heading in (words.instructions_heading, words.call_for_help_heading, words.checkin_heading):
+        assert f"\n{heading}\n" in text
     assert max(len(line) for line in text.splitlines()) <= 72
     assert len(text.splitlines()) <= 60  # one printed page
+
+
+def test_escort_page_uses_a_clinics_own_words() -> None:
+    """A clinic's [escort] table replaces every line of the page; none of the default wording leaks in."""
+    from ketavoice.content import load_content
+    from ketavoice.journal.base import MoodRecord, NoteRecord
+
+    clinic = load_content(Path(__file__).parent / "data" / "clinic.toml")
+    moods = [MoodRecord(1, "p", 1, 6, DAY - 60)]
+    notes = [NoteRecord(1, "p", 1, "tired", None, False, "saved", DAY - 30)]
+    summary = build_summary(clinic, moods, notes, DAY)
+    at = datetime.fromtimestamp(DAY - 60).strftime("%H:%M")
+    assert summary.checkin == (f"{at}: mood 6.", "Note saved.")
+    text = render_text(summary)
+    assert text.startswith("GOING HOME\n")
+    for line in ("The visit is over.", "Please", "  * No driving until tomorrow.", "Help",
+                 "  * Talk of suicide: call or text 988.", "Check-in"):
+        assert line in text.splitlines()
+    assert "full night's sleep" not in text and "Key instructions" not in text
+    page = render_html(summary)
+    assert "<h2>Please</h2>" in page and "<title>Going home</title>" in page
 
 
 def test_escort_html_escapes_and_lists_only_today(content: Content) -> None:

@@ -14,6 +14,7 @@ from ketavoice.content.model import (
     PHRASE_INTENTS,
     RED_FLAG_LEVELS,
     Content,
+    Escort,
     Intent,
     Messages,
     NumberExample,
@@ -38,9 +39,13 @@ from ketavoice.content.reader import (
 )
 from ketavoice.content.steps import build_dialogues
 
-TOP_LEVEL = ("meta", "voice", "timing", "messages", "intents", "numbers", "red_flags", "dialogues")
-REQUIRED_TOP_LEVEL = ("meta", "messages", "intents", "numbers", "red_flags", "dialogues")
+TOP_LEVEL = (
+    "meta", "voice", "timing", "messages", "escort", "intents", "numbers", "red_flags", "dialogues"
+)
+REQUIRED_TOP_LEVEL = ("meta", "messages", "escort", "intents", "numbers", "red_flags", "dialogues")
 MESSAGE_KEYS = tuple(f.name for f in fields(Messages))
+ESCORT_KEYS = tuple(f.name for f in fields(Escort))
+ESCORT_LIST_KEYS = ("instructions", "call_for_help")
 VOICE_INT_KEYS = ("rate_wpm", "rate_step_wpm", "min_rate_wpm", "max_rate_wpm")
 TIMING_INT_KEYS = ("max_reprompts", "unanswered_alert_after")
 
@@ -63,6 +68,7 @@ def build_content(data: dict[str, Any], source: str, problems: Problems) -> Cont
         numbers=_numbers(table_at(data, "numbers", "", problems), problems),
         red_flags=_red_flags(table_at(data, "red_flags", "", problems), problems),
         dialogues=build_dialogues(table_at(data, "dialogues", "", problems), problems),
+        escort=_escort(table_at(data, "escort", "", problems), problems),
         default_dialogue=default_dialogue,
     )
 
@@ -101,6 +107,20 @@ def _messages(table: dict[str, Any] | None, problems: Problems) -> Messages:
     check_keys(table, "messages", problems, allowed=MESSAGE_KEYS)
     texts = {key: read_str(table, key, "messages", problems, required=True) for key in MESSAGE_KEYS}
     return Messages(**texts)
+
+
+def _escort(table: dict[str, Any] | None, problems: Problems) -> Escort:
+    """The [escort] table; when it is absent only the missing table is reported, not each key."""
+    values: dict[str, Any] = {key: () if key in ESCORT_LIST_KEYS else "" for key in ESCORT_KEYS}
+    if table is None:
+        return Escort(**values)
+    check_keys(table, "escort", problems, allowed=ESCORT_KEYS)
+    for key in ESCORT_KEYS:
+        if key in ESCORT_LIST_KEYS:
+            values[key] = read_str_list(table, key, "escort", problems, required=True, non_empty=True)
+        else:
+            values[key] = read_str(table, key, "escort", problems, required=True)
+    return Escort(**values)
 
 
 def _intents(table: dict[str, Any] | None, problems: Problems) -> tuple[Intent, ...]:

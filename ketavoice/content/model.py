@@ -210,6 +210,26 @@ class Messages:
 
 
 @dataclass(frozen=True)
+class Escort:
+    """The escort summary page for the person driving the patient home.
+
+    Invariant: every text non-blank; `instructions` and `call_for_help` have at least one line;
+    `mood_line` holds only the placeholders {time} (HH:MM) and {rating}, every other text none.
+    """
+
+    title: str
+    intro: str
+    instructions_heading: str
+    instructions: tuple[str, ...]
+    call_for_help_heading: str
+    call_for_help: tuple[str, ...]
+    checkin_heading: str
+    mood_line: str
+    no_checkin: str
+    note_saved: str
+
+
+@dataclass(frozen=True)
 class Content:
     """Everything loaded from one content.toml."""
 
@@ -221,6 +241,7 @@ class Content:
     numbers: Numbers
     red_flags: tuple[RedFlag, ...]
     dialogues: tuple[Dialogue, ...]
+    escort: Escort
     default_dialogue: str = "post_session"
 
     def dialogue(self, name: str) -> Dialogue:

@@ -224,6 +224,15 @@ def _texts(content: Content) -> Iterator[tuple[str, str, frozenset[str]]]:
     for name in content.messages.__dataclass_fields__:
         heard = frozenset({"heard"}) if name == "red_flag_confirm" else frozenset()
         yield join("messages", name), getattr(content.messages, name), heard
+    escort = content.escort
+    for name in escort.__dataclass_fields__:
+        value = getattr(escort, name)
+        if isinstance(value, tuple):
+            for index, line in enumerate(value):
+                yield join(join("escort", name), index), line, frozenset()
+        else:
+            allowed_here = frozenset({"time", "rating"}) if name == "mood_line" else frozenset()
+            yield join("escort", name), value, allowed_here
     for flag in content.red_flags:
         path = join("red_flags", flag.level)
         yield join(path, "alert"), flag.alert, frozenset()
