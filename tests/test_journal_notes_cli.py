@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from ketavoice.commands.notes import FIELDS
 from ketavoice.journal import DB_NAME, open_journal
+from ketavoice.journal.export import ENTRY_FIELDS as FIELDS
 
 REPO = Path(__file__).resolve().parent.parent
 SECRET = "zebra-lighthouse-marmalade"

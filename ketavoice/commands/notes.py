@@ -7,24 +7,13 @@ Reading never creates a journal: with no journal file yet it prints an empty res
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ketavoice.journal.base import MoodRecord, NoteRecord
+    from ketavoice.journal.export import HistoryRow
 
 NAMES = ("notes",)
 HELP = "show the saved moods and notes (all patients, or one with --patient)"
-FIELDS = (
-    "type",
-    "id",
-    "patient",
-    "session",
-    "created_at",
-    "rating",
-    "text",
-    "audio_path",
-    "machine_transcript",
-)
 
 
 def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
@@ -38,67 +27,39 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from ketavoice.journal import journal_path, open_journal
+    from ketavoice.journal.export import history_rows, to_csv, to_json
 
     patient: str | None = args.patient
-    entries: list[dict[str, Any]] = []
+    rows: list[HistoryRow] = []
     if journal_path().exists():
         with open_journal() as journal:
-            entries = records_to_entries(journal.moods(patient), journal.notes(patient))
+            rows = history_rows(journal.moods(patient), journal.notes(patient))
     if args.json:
-        import json
-
-        json.dump(entries, sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        sys.stdout.write(to_json(rows))
     elif args.csv:
-        import csv
-
-        writer = csv.DictWriter(sys.stdout, fieldnames=FIELDS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(entries)
+        sys.stdout.write(to_csv(rows))
     else:
-        sys.stdout.write(format_table(entries))
+        sys.stdout.write(format_table(rows))
     return 0
 
 
-def records_to_entries(moods: list[MoodRecord], notes: list[NoteRecord]) -> list[dict[str, Any]]:
-    """Moods and notes merged in time order, each as one flat object with every FIELD present."""
-    timed: list[tuple[float, int, dict[str, Any]]] = []
-    for mood in moods:
-        entry = _entry("mood", mood.id, mood.patient_id, mood.session_id, mood.created_at)
-        entry["rating"] = mood.rating
-        timed.append((mood.created_at, 0, entry))
-    for note in notes:
-        entry = _entry("note", note.id, note.patient_id, note.session_id, note.created_at)
-        entry.update(text=note.text, audio_path=note.audio_path, machine_transcript=note.machine_transcript)
-        timed.append((note.created_at, 1, entry))
-    timed.sort(key=lambda item: (item[0], item[1], item[2]["id"]))
-    return [entry for _, _, entry in timed]
-
-
-def format_table(entries: list[dict[str, Any]]) -> str:
+def format_table(rows: list[HistoryRow]) -> str:
     """A plain human-readable table: when, patient, session, and the rating or the note."""
-    if not entries:
+    from ketavoice.journal.export import iso_time
+
+    if not rows:
         return "No saved moods or notes.\n"
     header = ("when (UTC)", "patient", "session", "what")
-    rows = [header]
-    for entry in entries:
-        when = str(entry["created_at"]).replace("T", " ")[:16]
-        if entry["type"] == "mood":
-            what = f"mood {entry['rating']}/10"
+    table = [header]
+    for row in rows:
+        when = iso_time(row.created_at).replace("T", " ")[:16]
+        if row.type == "mood":
+            what = f"mood {row.rating}/10"
         else:
-            flags = " [spoken]" if entry["audio_path"] else ""
-            flags += " (machine transcript)" if entry["machine_transcript"] else ""
-            what = f"note: {' '.join(str(entry['text']).split())}{flags}"
-        rows.append((when, str(entry["patient"]), str(entry["session"]), what))
-    widths = [max(len(row[col]) for row in rows) for col in range(3)]
-    lines = ["  ".join(row[col].ljust(widths[col]) for col in range(3)) + "  " + row[3] for row in rows]
+            flags = " [spoken]" if row.audio_path else ""
+            flags += " (machine transcript)" if row.machine_transcript else ""
+            what = f"note: {' '.join(str(row.text).split())}{flags}"
+        table.append((when, row.patient, str(row.session), what))
+    widths = [max(len(line[col]) for line in table) for col in range(3)]
+    lines = ["  ".join(line[col].ljust(widths[col]) for col in range(3)) + "  " + line[3] for line in table]
     return "\n".join(lines) + "\n"
-
-
-def _entry(kind: str, record_id: int, patient: str, session: int, created_at: float) -> dict[str, Any]:
-    from datetime import datetime, timezone
-
-    when = datetime.fromtimestamp(created_at, tz=timezone.utc).isoformat(timespec="seconds")
-    entry: dict[str, Any] = dict.fromkeys(FIELDS)
-    entry.update(type=kind, id=record_id, patient=patient, session=session, created_at=when)
-    return entry

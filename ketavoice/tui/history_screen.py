@@ -16,7 +16,8 @@ from textual.widgets import Button, DataTable, Footer, Sparkline, Static
 
 from ketavoice.errors import KetavoiceError
 from ketavoice.journal.base import Journal
-from ketavoice.tui.export import ExportFormat, HistoryRow, export_history, history_rows
+from ketavoice.journal.export import HistoryRow, history_rows
+from ketavoice.tui.export import ExportFormat, export_history
 
 
 def rating_summary(ratings: list[int]) -> str:
