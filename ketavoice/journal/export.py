@@ -18,29 +18,10 @@ from typing import Literal
 from ketavoice.journal.base import MoodRecord, NoteRecord
 
 # `ketavoice notes --json/--csv`: the keys are a contract (DESIGN.md), keep them as they are.
-ENTRY_FIELDS = (
-    "type",
-    "id",
-    "patient",
-    "session",
-    "created_at",
-    "rating",
-    "text",
-    "audio_path",
-    "machine_transcript",
-)
-# The TUI's history export files (they include drafts, hence the status).
-HISTORY_FIELDS = (
-    "type",
-    "patient",
-    "session",
-    "created_at",
-    "rating",
-    "text",
-    "audio_path",
-    "machine_transcript",
-    "status",
-)
+ENTRY_FIELDS = ("type", "id", "patient", "session", "created_at", "rating", "text", "audio_path",
+                "machine_transcript")
+# The TUI's history export files: no row id, but the status, since they include drafts.
+HISTORY_FIELDS = (*(name for name in ENTRY_FIELDS if name != "id"), "status")
 # A spreadsheet reads a cell starting with one of these as a formula (or strips it and then does).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
