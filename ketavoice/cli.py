@@ -49,9 +49,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if module is None:
         parser.print_help()
         return 2
+    from ketavoice.commands._args import UsageError
+
     try:
         result: int = module.run(args)
         return result
+    except UsageError as error:
+        print(f"ketavoice: {error}", file=sys.stderr)
+        return 2
     except KetavoiceError as error:
         print(f"ketavoice: {error}", file=sys.stderr)
         return 1

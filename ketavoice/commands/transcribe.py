@@ -31,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     import time
     from pathlib import Path
 
+    from ketavoice.commands._args import selected_step
     from ketavoice.content import load_content
     from ketavoice.errors import AudioError
     from ketavoice.speech.recognizers import make_recognizer, recognize_pcm
@@ -38,17 +39,9 @@ def run(args: argparse.Namespace) -> int:
     from ketavoice.understanding import grammar_phrases, understand
 
     content = load_content(Path(args.content) if args.content else None)
-    step = None
+    step = selected_step(content, args.dialogue, args.step)
     phrases: tuple[str, ...] | None = None
-    if args.step:
-        dialogue = content.dialogue(args.dialogue or content.default_dialogue)
-        try:
-            step = dialogue.step(args.step)
-        except KeyError:
-            known = ", ".join(s.id for s in dialogue.steps)
-            print(f"ketavoice: no step {args.step!r} in dialogue {dialogue.name!r} (steps: {known})",
-                  file=sys.stderr)
-            return 2
+    if step is not None:
         expect = {"yes_no": "yes_no", "number": "number", "note": "note"}.get(step.kind, "any")
         phrases = grammar_phrases(content, step, expect) or None
     choice = make_recognizer(args.backend, Path(args.model) if args.model else None)

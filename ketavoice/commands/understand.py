@@ -19,15 +19,13 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ketavoice.commands._args import selected_step
     from ketavoice.content import load_content
     from ketavoice.understanding import understand
 
     content = load_content(Path(args.content) if args.content else None)
     text = " ".join(args.text)
-    step = None
-    if args.step:
-        dialogue = content.dialogue(args.dialogue or content.default_dialogue)
-        step = dialogue.step(args.step)
+    step = selected_step(content, args.dialogue, args.step)
     meaning = understand(content, text, step)
     if args.json:
         print(json.dumps(meaning.to_json()))
