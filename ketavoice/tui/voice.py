@@ -49,6 +49,13 @@ class VoiceFailed(Message):
 _STOP = None
 
 
+def _failure_text(error: Exception) -> str:
+    """A voice failure for VoiceFailed: ketavoice's own errors say what broke, anything else only its type."""
+    if isinstance(error, KetavoiceError):
+        return f"{type(error).__name__}: {error}"
+    return f"unexpected {type(error).__name__}"
+
+
 class VoiceBridge:
     """Runs a `VoicePerformer` on one worker thread; actions go in through a queue, in order."""
 
@@ -109,11 +116,8 @@ class VoiceBridge:
     def _run(self) -> None:
         try:
             performer = self.factory(self._on_state)
-        except KetavoiceError as error:
-            self._fail(f"{type(error).__name__}: {error}")
-            return
         except Exception as error:  # noqa: BLE001 - the UI must outlive any voice failure
-            self._fail(f"unexpected {type(error).__name__}")
+            self._fail(_failure_text(error))
             return
         try:
             self._loop(performer)
@@ -144,11 +148,8 @@ class VoiceBridge:
                     event = performer.perform(action)
                     if event is not None:
                         self._post(VoiceResult(event))
-            except KetavoiceError as error:
-                self._fail(f"{type(error).__name__}: {error}")
-                return
             except Exception as error:  # noqa: BLE001 - the UI must outlive any voice failure
-                self._fail(f"unexpected {type(error).__name__}")
+                self._fail(_failure_text(error))
                 return
             finally:
                 with self._lock:
