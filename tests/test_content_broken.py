@@ -48,6 +48,9 @@ EXPECTED: dict[str, list[str]] = {
         "bad_placeholder.toml:138: dialogues.aftercare.steps[3].reply: unknown placeholder {score} "
         "(allowed here: {value})"
     ],
+    "carrier_without_phrase": [
+        "carrier_without_phrase.toml:87: red_flags.emergency.carriers[1]: must contain {phrase}"
+    ],
     "placeholder_wrong_place": [
         "placeholder_wrong_place.toml:19: messages.help: unknown placeholder {note} (allowed here: none)"
     ],

@@ -205,3 +205,12 @@ def test_understand_cli_json_contract() -> None:
         check=True,
     ).stdout
     assert json.loads(out) == {"text": "Yeah.", "intent": "yes", "value": None}
+
+
+def test_grammar_holds_red_flags_inside_sentence_frames(content: Content) -> None:
+    phrases = set(grammar_phrases(content, content.dialogue("post_session").step("ride_home"), "yes_no"))
+    assert {"i have chest pain", "i want to kill myself", "i can't breathe", "my heart is racing"} <= phrases
+    for flag in content.red_flags:
+        assert flag.carriers, flag.level
+        for carrier in flag.carriers:
+            assert carrier.format(phrase=flag.phrases[0]) in phrases

@@ -195,7 +195,7 @@ def _red_flags(table: dict[str, Any] | None, problems: Problems) -> tuple[RedFla
         entry = table_at(table, level, "red_flags", problems)
         if entry is None:
             continue
-        check_keys(entry, path, problems, allowed=("phrases", "script", "alert", "examples"))
+        check_keys(entry, path, problems, allowed=("phrases", "script", "alert", "examples", "carriers"))
         flags.append(
             RedFlag(
                 level=level,
@@ -203,6 +203,7 @@ def _red_flags(table: dict[str, Any] | None, problems: Problems) -> tuple[RedFla
                 script=read_str_list(entry, "script", path, problems, required=True, non_empty=True),
                 alert=read_str(entry, "alert", path, problems, required=True),
                 examples=read_str_list(entry, "examples", path, problems),
+                carriers=read_str_list(entry, "carriers", path, problems),
             )
         )
     return tuple(flags)

@@ -101,13 +101,19 @@ class Numbers:
 
 @dataclass(frozen=True)
 class RedFlag:
-    """A red-flag category. Invariant: phrases and script non-empty."""
+    """A red-flag category. Invariant: phrases and script non-empty.
+
+    `carriers` are sentence frames such as "i have {phrase}": each phrase is also put into the recognizer
+    grammar inside each frame, so "I have chest pain" is not forced onto a short command like "i can't".
+    Understanding does not need them (it finds a phrase anywhere in an utterance).
+    """
 
     level: RedFlagLevel
     phrases: tuple[str, ...]
     script: tuple[str, ...]
     alert: str
     examples: tuple[str, ...] = ()
+    carriers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

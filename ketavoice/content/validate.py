@@ -238,6 +238,8 @@ def _texts(content: Content) -> Iterator[tuple[str, str, frozenset[str]]]:
         yield join(path, "alert"), flag.alert, frozenset()
         for index, line in enumerate(flag.script):
             yield join(join(path, "script"), index), line, frozenset()
+        for index, carrier in enumerate(flag.carriers):
+            yield join(join(path, "carriers"), index), carrier, frozenset({"phrase"})
     for dialogue in content.dialogues:
         for step_index, step in enumerate(dialogue.steps):
             step_path = join(join(join("dialogues", dialogue.name), "steps"), step_index)
@@ -256,6 +258,12 @@ def _texts(content: Content) -> Iterator[tuple[str, str, frozenset[str]]]:
 
 
 def _check_placeholders(content: Content, problems: Problems) -> None:
+    for flag in content.red_flags:
+        for index, carrier in enumerate(flag.carriers):
+            if "{phrase}" not in carrier:
+                problems.add(
+                    join(join(join("red_flags", flag.level), "carriers"), index), "must contain {phrase}"
+                )
     for path, text, allowed in _texts(content):
         for match in _BRACES.finditer(text):
             name = match.group(1)

@@ -46,8 +46,18 @@ def _build(content: Content, step: Step | None, expect: str) -> tuple[str, ...]:
         phrases += _number_phrases(content)
     if step is not None:
         phrases += [phrase for choice in step.choices for phrase in choice.phrases]
-    phrases += [phrase for flag in content.red_flags for phrase in flag.phrases]
+    phrases += _red_flag_sentences(content)
     return _unique(normalize(phrase).replace("/", " ") for phrase in phrases)
+
+
+def _red_flag_sentences(content: Content) -> list[str]:
+    """Every red-flag phrase, alone and inside each of its level's sentence frames, plus the examples."""
+    sentences: list[str] = []
+    for flag in content.red_flags:
+        sentences += flag.phrases
+        sentences += [carrier.format(phrase=phrase) for carrier in flag.carriers for phrase in flag.phrases]
+        sentences += flag.examples
+    return sentences
 
 
 def _number_phrases(content: Content) -> list[str]:
