@@ -18,29 +18,37 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from voice_corpus import RED_FLAG_INTENTS, build  # noqa: E402
+from voice_corpus import RED_FLAG_INTENTS, Sample, build, build_flite  # noqa: E402
 
 from ketavoice.content import load_content  # noqa: E402
 from ketavoice.speech.ports import Recognizer  # noqa: E402
 from ketavoice.speech.recognizers import recognize_pcm  # noqa: E402
 from ketavoice.speech.synth import synthesize  # noqa: E402
 from ketavoice.speech.wavio import read_wav  # noqa: E402
-from ketavoice.understanding import grammar_phrases, understand  # noqa: E402
+from ketavoice.understanding import grammar_phrases, red_flags_in, understand  # noqa: E402
 
 EXPECT = {"yes_no": "yes_no", "number": "number", "note": "note"}
 KOREAN = (
-    ("안녕하세요", "hello"), ("감사합니다", "thanks"), ("네", "yes"), ("아니요", "no"), ("다섯", "five"),
+    ("안녕하세요", "hello"),
+    ("감사합니다", "thanks"),
+    ("네", "yes"),
+    ("아니요", "no"),
+    ("다섯", "five"),
     ("천천히", "slowly"),
 )
 
 
-def english(recognizer: Recognizer, cache: Path) -> dict[str, Any]:
+def english(recognizer: Recognizer, samples: list[Sample]) -> dict[str, Any]:
+    """Intent accuracy and red flags on one synthesised set, grammar-constrained and free-form.
+
+    A red flag is *caught* when the best hypothesis carries it, *asked about* when only a runner-up
+    hypothesis does (the engine then asks "did you say ...?" and alerts staff), else *missed*.
+    """
     content = load_content()
     dialogue = content.dialogue(content.default_dialogue)
-    samples = build(cache)
     report: dict[str, Any] = {"samples": len(samples)}
     for mode in ("grammar", "free_form"):
-        correct = flags = flags_missed = 0
+        correct = flags = missed = asked = false_alarms = asked_wrongly = 0
         audio_seconds = decode_seconds = 0.0
         misses: list[str] = []
         for sample in samples:
@@ -49,22 +57,31 @@ def english(recognizer: Recognizer, cache: Path) -> dict[str, Any]:
             phrases = grammar_phrases(content, step, expect) if mode == "grammar" else None
             pcm = read_wav(sample.path).pcm
             started = time.perf_counter()
-            text, _ = recognize_pcm(recognizer, pcm, phrases)
+            result = recognize_pcm(recognizer, pcm, phrases)
             decode_seconds += time.perf_counter() - started
             audio_seconds += len(pcm) / 32000
-            understood = understand(content, text, step)
+            understood = understand(content, result.text, step)
+            near_miss = any(red_flags_in(content, alt) for alt in result.alternatives)
             value_ok = sample.value is None or understood.value == sample.value
             good = understood.intent == sample.intent and value_ok
             correct += good
             if sample.intent in RED_FLAG_INTENTS:
                 flags += 1
-                flags_missed += not understood.red_flag
+                asked += not understood.red_flag and near_miss
+                missed += not understood.red_flag and not near_miss
+            else:
+                false_alarms += understood.red_flag
+                asked_wrongly += not understood.red_flag and near_miss
             if not good and len(misses) < 12:
-                misses.append(f"{sample.text!r} ({sample.voice}, {sample.wpm}) -> {text!r}")
+                misses.append(f"{sample.text!r} ({sample.voice}, {sample.wpm}) -> {result.text!r}")
         report[mode] = {
             "intent_accuracy": round(correct / len(samples), 3),
             "red_flags": flags,
-            "red_flags_missed": flags_missed,
+            "red_flags_caught": flags - missed - asked,
+            "red_flags_asked_about": asked,
+            "red_flags_missed": missed,
+            "false_red_flags": false_alarms,
+            "needless_did_you_say": asked_wrongly,
             "real_time_factor": round(decode_seconds / audio_seconds, 4),
             "first_misses": misses,
         }
@@ -90,13 +107,16 @@ def korean(model: Path, cache: Path) -> dict[str, Any]:
                     synthesize(word, path, voice="ko", wpm=wpm)
                 pcm = read_wav(path).pcm
                 began = time.perf_counter()
-                text, _ = recognize_pcm(recognizer, pcm, words if mode == "grammar" else None)
+                text = recognize_pcm(recognizer, pcm, words if mode == "grammar" else None).text
                 decode_seconds += time.perf_counter() - began
                 audio_seconds += len(pcm) / 32000
                 correct += word in text.split()
                 total += 1
-        report[mode] = {"word_accuracy": round(correct / total, 3), "samples": total,
-                        "real_time_factor": round(decode_seconds / audio_seconds, 4)}
+        report[mode] = {
+            "word_accuracy": round(correct / total, 3),
+            "samples": total,
+            "real_time_factor": round(decode_seconds / audio_seconds, 4),
+        }
     return report
 
 
@@ -136,7 +156,7 @@ def loop_timing(cache: Path) -> dict[str, Any]:
     return {
         "startup_seconds": round(startup, 3),
         "speech_end_to_first_audio_seconds_median": round(sorted(delays)[len(delays) // 2], 3),
-        "note": "measured after the end-of-answer pause (Listen.end_silence, 3.5 s), which is by design",
+        "note": "measured after the end-of-answer pause (Listen.end_silence), which is by design",
     }
 
 
@@ -145,7 +165,12 @@ def main() -> int:
 
     cache = Path(tempfile.gettempdir()) / "ketavoice-bench-voice"
     cache.mkdir(exist_ok=True)
-    result: dict[str, Any] = {"pocketsphinx_en": english(SphinxRecognizer(), cache / "en")}
+    recognizer = SphinxRecognizer()
+    result: dict[str, Any] = {"pocketsphinx_en_espeak": english(recognizer, build(cache / "en"))}
+    flite = build_flite(cache / "flite")
+    result["pocketsphinx_en_flite"] = (
+        english(recognizer, flite) if flite else {"skipped": "flite not installed"}
+    )
     try:
         import importlib.util
 

@@ -5,6 +5,8 @@ Kept beside the benchmark, not in tests: it measures accuracy, it does not gate 
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,7 +56,13 @@ class Sample:
     wpm: int
 
 
+# flite's voices are closer to a human voice than espeak-ng's formant synthesis; PocketSphinx's acoustic
+# model, trained on people, hears them far better. Benchmark only (`apt-get install flite`).
+FLITE_VOICES: tuple[str, ...] = ("rms", "awb", "slt", "kal16")
+
+
 def build(directory: Path) -> list[Sample]:
+    """The espeak-ng set: every item in every espeak-ng style (the voices the tests use)."""
     directory.mkdir(parents=True, exist_ok=True)
     samples: list[Sample] = []
     for index, (text, step, intent, value) in enumerate(ITEMS):
@@ -63,4 +71,26 @@ def build(directory: Path) -> list[Sample]:
             if not path.exists():
                 synthesize(text, path, voice=voice, wpm=wpm)
             samples.append(Sample(path, text, step, intent, value, voice, wpm))
+    return samples
+
+
+def build_flite(directory: Path) -> list[Sample]:
+    """The flite set, or [] where flite is not installed. A "|" pause becomes a comma."""
+    if shutil.which("flite") is None:
+        return []
+    directory.mkdir(parents=True, exist_ok=True)
+    samples: list[Sample] = []
+    for index, (text, step, intent, value) in enumerate(ITEMS):
+        for voice in FLITE_VOICES:
+            path = directory / f"{index:02d}-flite-{voice}.wav"
+            if not path.exists():
+                raw = directory / "flite-raw.wav"
+                spoken = text.replace("|", ",")
+                subprocess.run(["flite", "-voice", voice, "-t", spoken, "-o", str(raw)], check=True)
+                subprocess.run(
+                    ["sox", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(path), "pad", "0.4", "0.6"],
+                    check=True,
+                    capture_output=True,
+                )
+            samples.append(Sample(path, text, step, intent, value, f"flite-{voice}", 0))
     return samples

@@ -152,3 +152,21 @@ def test_red_flag_after_the_dialogue_finished_is_still_answered(
     assert isinstance(actions[0], Alert) and actions[0].level == "emergency"
     assert any(a.level == "emergency" for a in d.journal.open_alerts("p1"))
     assert d.type("okay") == []
+
+
+def test_red_flag_among_the_recognizers_runners_up_is_asked_about(
+    content: Content, ketavoice_home: Path
+) -> None:
+    d = _driver_at(content, ketavoice_home, "post_session", "ride_home")
+    actions = d.send(Heard("yes", 0.9, alternatives=("i do", "chest pain")))
+    assert [a.level for a in alerts(actions)] == ["possible"]
+    assert any("chest pain" in text for text in says(actions))
+    assert d.engine.step_id == "ride_home"  # the "yes" is not taken until the question is answered
+    actions = d.type("yes")
+    assert [a.level for a in alerts(actions)] == ["emergency"]
+
+
+def test_runners_up_without_a_red_flag_change_nothing(content: Content, ketavoice_home: Path) -> None:
+    d = _driver_at(content, ketavoice_home, "post_session", "ride_home")
+    actions = d.send(Heard("yes", 0.9, alternatives=("i do", "yeah")))
+    assert not alerts(actions) and d.engine.step_id != "ride_home"

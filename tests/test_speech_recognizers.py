@@ -47,34 +47,63 @@ def vosk(vosk_ko_model: Path) -> VoskRecognizer:  # noqa: F811
     ],
 )
 def test_pocketsphinx_grammar_on_synthesized_speech(
-    sphinx: SphinxRecognizer, speech: SpeechMaker, content: Content,  # noqa: F811
-    text: str, voice: str, wpm: int, step: str, expect: str, intent: str, value: int | None,
+    sphinx: SphinxRecognizer,
+    speech: SpeechMaker,  # noqa: F811
+    content: Content,
+    text: str,
+    voice: str,
+    wpm: int,
+    step: str,
+    expect: str,
+    intent: str,
+    value: int | None,
 ) -> None:
     step_obj = content.dialogue(content.default_dialogue).step(step)
     pcm = read_wav(speech(text, voice, wpm)).pcm
-    heard, confidence = recognize_pcm(sphinx, pcm, grammar_phrases(content, step_obj, expect))
+    result = recognize_pcm(sphinx, pcm, grammar_phrases(content, step_obj, expect))
+    heard, confidence = result.text, result.confidence
     understood = understand(content, heard, step_obj)
     assert (understood.intent, understood.value) == (intent, value), heard
     assert 0.0 < confidence <= 1.0
 
 
-def test_pocketsphinx_with_background_noise_and_a_pause(sphinx: SphinxRecognizer, speech: SpeechMaker,  # noqa: F811
-                                                        content: Content) -> None:
+def test_pocketsphinx_with_background_noise_and_a_pause(
+    sphinx: SphinxRecognizer,
+    speech: SpeechMaker,  # noqa: F811
+    content: Content,
+) -> None:
     step = content.dialogue(content.default_dialogue).step("ride_home")
     phrases = grammar_phrases(content, step, "yes_no")
     noisy = read_wav(speech("yes", "en-us", 150, noise=0.02)).pcm
-    assert understand(content, recognize_pcm(sphinx, noisy, phrases)[0], step).intent == "yes"
+    assert understand(content, recognize_pcm(sphinx, noisy, phrases).text, step).intent == "yes"
 
 
-def test_pocketsphinx_noise_only_is_not_forced_onto_a_command(sphinx: SphinxRecognizer, tmp_path: Path,
-                                                              content: Content) -> None:
+def test_pocketsphinx_noise_only_is_not_forced_onto_a_command(
+    sphinx: SphinxRecognizer, tmp_path: Path, content: Content
+) -> None:
     from ketavoice.speech.synth import _run
 
     hiss = tmp_path / "hiss.wav"
-    _run(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(hiss),
-          "synth", "2", "whitenoise", "vol", "0.1"])
+    _run(
+        [
+            "sox",
+            "-n",
+            "-r",
+            "16000",
+            "-c",
+            "1",
+            "-b",
+            "16",
+            str(hiss),
+            "synth",
+            "2",
+            "whitenoise",
+            "vol",
+            "0.1",
+        ]
+    )
     step = content.dialogue(content.default_dialogue).step("ride_home")
-    text, _ = recognize_pcm(sphinx, read_wav(hiss).pcm, grammar_phrases(content, step, "yes_no"))
+    text = recognize_pcm(sphinx, read_wav(hiss).pcm, grammar_phrases(content, step, "yes_no")).text
     assert understand(content, text, step).intent not in ("yes", "no")
 
 
@@ -84,22 +113,26 @@ def test_pocketsphinx_drops_words_missing_from_its_dictionary(sphinx: SphinxReco
 
 
 def test_pocketsphinx_free_form_for_notes(sphinx: SphinxRecognizer, speech: SpeechMaker) -> None:  # noqa: F811
-    text, _ = recognize_pcm(sphinx, read_wav(speech("the garden is lovely today", "en-us", 120)).pcm, None)
+    text = recognize_pcm(sphinx, read_wav(speech("the garden is lovely today", "en-us", 120)).pcm, None).text
     assert "garden" in text.split()
 
 
 @pytest.mark.parametrize("word", ["안녕하세요", "감사합니다", "아니요"])
-def test_vosk_korean_grammar_on_synthesized_speech(vosk: VoskRecognizer, speech: SpeechMaker,  # noqa: F811
-                                                   word: str) -> None:
+def test_vosk_korean_grammar_on_synthesized_speech(
+    vosk: VoskRecognizer,
+    speech: SpeechMaker,  # noqa: F811
+    word: str,
+) -> None:
     pcm = read_wav(speech(word, "ko", 120)).pcm
-    text, confidence = recognize_pcm(vosk, pcm, KOREAN + ("도와주세요",))
+    result = recognize_pcm(vosk, pcm, KOREAN + ("도와주세요",))
+    text, confidence = result.text, result.confidence
     assert word in text.split()
     assert confidence > 0.5
     assert vosk.dropped_phrases == ("도와주세요",)  # not in the model's vocabulary
 
 
 def test_vosk_free_form_returns_words(vosk: VoskRecognizer, speech: SpeechMaker) -> None:  # noqa: F811
-    text, _ = recognize_pcm(vosk, read_wav(speech("안녕하세요", "ko", 120)).pcm, None)
+    text = recognize_pcm(vosk, read_wav(speech("안녕하세요", "ko", 120)).pcm, None).text
     assert text.strip() != ""
 
 
@@ -107,7 +140,35 @@ def test_vosk_noise_gives_no_command(vosk: VoskRecognizer, tmp_path: Path) -> No
     from ketavoice.speech.synth import _run
 
     hiss = tmp_path / "hiss.wav"
-    _run(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(hiss),
-          "synth", "2", "whitenoise", "vol", "0.1"])
-    text, _ = recognize_pcm(vosk, read_wav(hiss).pcm, KOREAN)
+    _run(
+        [
+            "sox",
+            "-n",
+            "-r",
+            "16000",
+            "-c",
+            "1",
+            "-b",
+            "16",
+            str(hiss),
+            "synth",
+            "2",
+            "whitenoise",
+            "vol",
+            "0.1",
+        ]
+    )
+    text = recognize_pcm(vosk, read_wav(hiss).pcm, KOREAN).text
     assert text not in KOREAN
+
+
+def test_grammar_results_carry_runner_up_phrases_from_the_grammar(
+    sphinx: SphinxRecognizer,
+    content: Content,
+    speech: SpeechMaker,  # noqa: F811
+) -> None:
+    step = content.dialogue("post_session").step("ride_home")
+    phrases = grammar_phrases(content, step, "yes_no")
+    result = recognize_pcm(sphinx, read_wav(speech("yes", "en-us", 120)).pcm, phrases)
+    assert result.text == "yes"
+    assert all(alternative in phrases and alternative != "yes" for alternative in result.alternatives)

@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
             row: dict[str, object] = {"file": name, "error": str(error), "backend": recognizer.backend}
             print(json.dumps(row, ensure_ascii=False) if args.json else f"{name}: ERROR {error}", flush=True)
             continue
-        text, _confidence = recognize_pcm(recognizer, audio.pcm, phrases)
+        text = recognize_pcm(recognizer, audio.pcm, phrases).text
         understood = understand(content, text, step)
         row = {
             "file": name,

@@ -126,6 +126,9 @@ class Engine:
             if self._is_stale(event.listen_id):
                 return self._stale_heard(event)
             self._audit("patient", "heard", event.text)
+            near_miss = self._red_flag_among(event.alternatives, event.text)
+            if near_miss is not None:
+                return near_miss
             return self._on_text(event.text, event.confidence, event.audio, event.machine_transcript)
         if isinstance(event, Typed):
             self._audit("patient", "typed", event.text)
@@ -164,6 +167,19 @@ class Engine:
                 return self._dispatch(Understood("", intent), "", None, False)
             return self._ask(full=False)
         return self._dispatch(Understood(key, intent), key, None, False)
+
+    def _red_flag_among(self, alternatives: tuple[str, ...], heard_text: str) -> list[Action] | None:
+        """A red flag the recognizer nearly chose (a runner-up hypothesis) is asked about, never dropped."""
+        recording = self._state.mode is Mode.RECORDING_NOTE  # a note's words are handled as the note
+        if not alternatives or recording or red_flags_in(self.content, heard_text):
+            return None
+        for alternative in alternatives:
+            levels = red_flags_in(self.content, alternative)
+            if levels:
+                self._audit("system", "possible_red_flag", alternative)
+                self._state.flag_heard = alternative
+                return self._confirm_red_flag(levels)
+        return None
 
     def _on_text(self, text: str, confidence: float, audio: bytes | None, machine: bool) -> list[Action]:
         state = self._state

@@ -31,6 +31,8 @@ class Heard:
     audio: bytes | None = None
     machine_transcript: bool = True
     listen_id: int | None = None
+    # Runner-up hypotheses from the recognizer: a red flag among them is asked about ("did you say...?").
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

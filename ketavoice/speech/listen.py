@@ -98,7 +98,7 @@ def listen_once(
     result = recognizer.finish()
     if not in_speech:
         return EndOfAudio(round(elapsed, 2))
-    if not result.text:
+    if not result.text and not result.alternatives:
         return Silence(round(elapsed, 2), listen_id=listen.listen_id)
     return Heard(text=result.text, confidence=result.confidence, audio=bytes(utterance),
-                 machine_transcript=True, listen_id=listen.listen_id)
+                 machine_transcript=True, listen_id=listen.listen_id, alternatives=result.alternatives)

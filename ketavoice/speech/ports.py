@@ -43,6 +43,8 @@ class Result:
     text: str
     confidence: float
     words: tuple[Word, ...] = ()
+    # Runner-up hypotheses (grammar mode), so a red flag the decoder nearly chose is still asked about.
+    alternatives: tuple[str, ...] = ()
 
 
 class AudioSource(Protocol):

@@ -12,7 +12,7 @@ from typing import Literal
 
 from ketavoice.errors import ModelError
 from ketavoice.speech.models import choose_model
-from ketavoice.speech.ports import Recognizer
+from ketavoice.speech.ports import Recognizer, Result
 
 BackendChoice = Literal["auto", "vosk", "pocketsphinx"]
 
@@ -47,10 +47,9 @@ def make_recognizer(backend: BackendChoice = "auto", model: Path | None = None) 
 
 
 def recognize_pcm(recognizer: Recognizer, pcm: bytes, phrases: tuple[str, ...] | None,
-                  chunk_bytes: int = 8000) -> tuple[str, float]:
+                  chunk_bytes: int = 8000) -> Result:
     """Recognise a whole utterance held in memory (used by `transcribe` and the benchmarks)."""
     recognizer.start(phrases)
     for offset in range(0, len(pcm), chunk_bytes):
         recognizer.accept(pcm[offset : offset + chunk_bytes])
-    result = recognizer.finish()
-    return result.text, result.confidence
+    return recognizer.finish()

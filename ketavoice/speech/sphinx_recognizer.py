@@ -16,6 +16,9 @@ from ketavoice.errors import ModelError
 from ketavoice.speech.ports import BackendName, Partial, Result, Word
 from ketavoice.speech.wavio import trim_silence
 
+# How deep to look in the n-best list, and how many distinct runner-up phrases to keep.
+_NBEST_SCAN = 20
+_ALTERNATIVES = 3
 _FILLERS = frozenset({"<s>", "</s>", "<sil>", "[NOISE]", "++NOISE++", "++BREATH++"})
 
 
@@ -63,8 +66,11 @@ class SphinxRecognizer:
         return self._decoder.lookup_word(word) is not None
 
     def usable_phrases(self, phrases: tuple[str, ...]) -> tuple[str, ...]:
-        kept = tuple(phrase for phrase in phrases
-                     if phrase.split() and all(self.knows(word) for word in phrase.split()))
+        kept = tuple(
+            phrase
+            for phrase in phrases
+            if phrase.split() and all(self.knows(word) for word in phrase.split())
+        )
         self.dropped_phrases = tuple(phrase for phrase in phrases if phrase not in kept)
         return kept
 
@@ -143,8 +149,35 @@ class SphinxRecognizer:
             if segment.word in _FILLERS or segment.word.startswith("++"):
                 continue
             word = re.sub(r"\(\d+\)$", "", segment.word).replace("_", " ")
-            words.append(Word(word, float(segment.prob),
-                              segment.start_frame / frame_rate, segment.end_frame / frame_rate))
+            words.append(
+                Word(
+                    word,
+                    float(segment.prob),
+                    segment.start_frame / frame_rate,
+                    segment.end_frame / frame_rate,
+                )
+            )
         text = " ".join(word.word for word in words) or hypothesis.hypstr
         confidence = sum(word.confidence for word in words) / len(words) if words else 0.5
-        return Result(text=text, confidence=round(min(max(confidence, 0.0), 1.0), 3), words=tuple(words))
+        return Result(
+            text=text,
+            confidence=round(min(max(confidence, 0.0), 1.0), 3),
+            words=tuple(words),
+            alternatives=self._runners_up(text),
+        )
+
+    def _runners_up(self, best: str) -> tuple[str, ...]:
+        """Up to `_ALTERNATIVES` other grammar phrases from the decoder's n-best list."""
+        found: list[str] = []
+        try:
+            for index, entry in enumerate(self._decoder.nbest()):
+                if index >= _NBEST_SCAN or len(found) >= _ALTERNATIVES:
+                    break
+                if entry is None or not entry.hypstr:
+                    continue
+                phrase = " ".join(re.sub(r"\(\d+\)$", "", w) for w in entry.hypstr.split()).replace("_", " ")
+                if phrase != best and phrase not in found:
+                    found.append(phrase)
+        except (RuntimeError, ValueError):
+            return ()  # n-best is a safety extra; the best hypothesis stands on its own
+        return tuple(found)
