@@ -81,27 +81,7 @@ def test_pocketsphinx_with_background_noise_and_a_pause(
 def test_pocketsphinx_noise_only_is_not_forced_onto_a_command(
     sphinx: SphinxRecognizer, tmp_path: Path, content: Content
 ) -> None:
-    from ketavoice.speech.synth import _run
-
-    hiss = tmp_path / "hiss.wav"
-    _run(
-        [
-            "sox",
-            "-n",
-            "-r",
-            "16000",
-            "-c",
-            "1",
-            "-b",
-            "16",
-            str(hiss),
-            "synth",
-            "2",
-            "whitenoise",
-            "vol",
-            "0.1",
-        ]
-    )
+    hiss = _hiss(tmp_path)
     step = content.dialogue(content.default_dialogue).step("ride_home")
     text = recognize_pcm(sphinx, read_wav(hiss).pcm, grammar_phrases(content, step, "yes_no")).text
     assert understand(content, text, step).intent not in ("yes", "no")
@@ -137,27 +117,7 @@ def test_vosk_free_form_returns_words(vosk: VoskRecognizer, speech: SpeechMaker)
 
 
 def test_vosk_noise_gives_no_command(vosk: VoskRecognizer, tmp_path: Path) -> None:
-    from ketavoice.speech.synth import _run
-
-    hiss = tmp_path / "hiss.wav"
-    _run(
-        [
-            "sox",
-            "-n",
-            "-r",
-            "16000",
-            "-c",
-            "1",
-            "-b",
-            "16",
-            str(hiss),
-            "synth",
-            "2",
-            "whitenoise",
-            "vol",
-            "0.1",
-        ]
-    )
+    hiss = _hiss(tmp_path)
     text = recognize_pcm(vosk, read_wav(hiss).pcm, KOREAN).text
     assert text not in KOREAN
 
@@ -172,3 +132,13 @@ def test_grammar_results_carry_runner_up_phrases_from_the_grammar(
     result = recognize_pcm(sphinx, read_wav(speech("yes", "en-us", 120)).pcm, phrases)
     assert result.text == "yes"
     assert all(alternative in phrases and alternative != "yes" for alternative in result.alternatives)
+
+
+def _hiss(tmp_path: Path) -> Path:
+    """Two seconds of white noise and no words, 16 kHz mono 16-bit."""
+    from ketavoice.speech.synth import _run
+
+    hiss = tmp_path / "hiss.wav"
+    pcm_format = ["-r", "16000", "-c", "1", "-b", "16"]
+    _run(["sox", "-n", *pcm_format, str(hiss), "synth", "2", "whitenoise", "vol", "0.1"])
+    return hiss
