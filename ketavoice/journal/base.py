@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 Actor = Literal["patient", "assistant", "staff", "system"]
+Certainty = Literal["certain", "possible"]
 NoteStatus = Literal["saved", "draft"]
 
 
@@ -45,6 +46,7 @@ class AlertRecord:
     created_at: float
     acknowledged_at: float | None
     acknowledged_by: str | None
+    certainty: Certainty = "certain"
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,13 @@ class Journal(Protocol):
     ) -> StoredNote: ...
 
     def add_alert(
-        self, session_id: int | None, patient_id: str, level: str, text: str, now: float
+        self,
+        session_id: int | None,
+        patient_id: str,
+        level: str,
+        text: str,
+        now: float,
+        certainty: Certainty = "certain",
     ) -> int: ...
 
     def acknowledge_alert(self, alert_id: int, staff: str, now: float) -> None: ...

@@ -9,7 +9,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ketavoice.errors import JournalError
-from ketavoice.journal.base import Actor, AlertRecord, MoodRecord, NoteRecord, NoteStatus, StoredNote
+from ketavoice.journal.base import (
+    Actor,
+    AlertRecord,
+    Certainty,
+    MoodRecord,
+    NoteRecord,
+    NoteStatus,
+    StoredNote,
+)
 from ketavoice.journal.records import AuditRecord, SessionRecord
 
 MEMORY_SCHEME = "memory://"
@@ -66,11 +74,21 @@ class MemoryJournal:
             self._audio[note_id] = bytes(audio)
         return StoredNote(id=note_id, audio_path=audio_path)
 
-    def add_alert(self, session_id: int | None, patient_id: str, level: str, text: str, now: float) -> int:
+    def add_alert(
+        self,
+        session_id: int | None,
+        patient_id: str,
+        level: str,
+        text: str,
+        now: float,
+        certainty: Certainty = "certain",
+    ) -> int:
         if session_id is not None:
             self._session(session_id, "save the staff alert")
         self._patients.setdefault(patient_id, now)
-        alert = AlertRecord(len(self._alerts) + 1, patient_id, session_id, level, text, now, None, None)
+        alert = AlertRecord(
+            len(self._alerts) + 1, patient_id, session_id, level, text, now, None, None, certainty
+        )
         self._alerts.append(alert)
         return alert.id
 

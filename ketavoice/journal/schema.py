@@ -69,6 +69,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX audit_by_session ON audit(session_id, at)",
     ),
+    (
+        # Version 2: an alert is certain (the full script ran) or possible (a check question was asked).
+        "ALTER TABLE alerts ADD COLUMN certainty TEXT NOT NULL DEFAULT 'certain'"
+        " CHECK (certainty IN ('certain', 'possible'))",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -17,7 +17,15 @@ from typing import Any, TypeVar, cast
 
 from ketavoice.errors import JournalCorrupt, JournalError
 from ketavoice.journal import schema, wavfile
-from ketavoice.journal.base import Actor, AlertRecord, MoodRecord, NoteRecord, NoteStatus, StoredNote
+from ketavoice.journal.base import (
+    Actor,
+    AlertRecord,
+    Certainty,
+    MoodRecord,
+    NoteRecord,
+    NoteStatus,
+    StoredNote,
+)
 from ketavoice.journal.records import AuditRecord, SessionRecord
 from ketavoice.journal.sqlerrors import RESTORE_HINT, is_busy, is_corruption, translate, translate_os
 from ketavoice.paths import private_dir
@@ -127,12 +135,21 @@ class SqliteJournal:
                 raise
             return StoredNote(id=note_id, audio_path=str(wav) if wav is not None else None)
 
-    def add_alert(self, session_id: int | None, patient_id: str, level: str, text: str, now: float) -> int:
+    def add_alert(
+        self,
+        session_id: int | None,
+        patient_id: str,
+        level: str,
+        text: str,
+        now: float,
+        certainty: Certainty = "certain",
+    ) -> int:
         def write(conn: sqlite3.Connection) -> int:
             self._ensure_patient(conn, patient_id, now)
             cur = conn.execute(
-                "INSERT INTO alerts (patient_id, session_id, level, text, created_at) VALUES (?, ?, ?, ?, ?)",
-                (patient_id, session_id, level, text, now),
+                "INSERT INTO alerts (patient_id, session_id, level, text, created_at, certainty)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (patient_id, session_id, level, text, now, certainty),
             )
             return _rowid(cur)
 
@@ -197,8 +214,8 @@ class SqliteJournal:
 
     def open_alerts(self, patient_id: str | None = None) -> list[AlertRecord]:
         rows = self._read(
-            "SELECT id, patient_id, session_id, level, text, created_at, acknowledged_at, acknowledged_by"
-            " FROM alerts WHERE acknowledged_at IS NULL AND (? IS NULL OR patient_id = ?)"
+            "SELECT id, patient_id, session_id, level, text, created_at, acknowledged_at, acknowledged_by,"
+            " certainty FROM alerts WHERE acknowledged_at IS NULL AND (? IS NULL OR patient_id = ?)"
             " ORDER BY created_at, id",
             (patient_id, patient_id),
         )
