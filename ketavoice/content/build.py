@@ -7,12 +7,14 @@ values. Broken parts are kept with defaults, so step indices stay aligned with t
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import MISSING, fields
 from typing import Any
 
 from ketavoice.content.model import (
+    OPTIONAL_INTENTS,
     PHRASE_INTENTS,
     RED_FLAG_LEVELS,
+    Concept,
     Content,
     Escort,
     Intent,
@@ -21,8 +23,10 @@ from ketavoice.content.model import (
     Numbers,
     RedFlag,
     Timing,
+    Understanding,
     Voice,
 )
+from ketavoice.content.pattern_syntax import pattern_problem
 from ketavoice.content.reader import (
     PHRASE_RE,
     Problems,
@@ -40,10 +44,20 @@ from ketavoice.content.reader import (
 from ketavoice.content.steps import build_dialogues
 
 TOP_LEVEL = (
-    "meta", "voice", "timing", "messages", "escort", "intents", "numbers", "red_flags", "dialogues"
+    "meta",
+    "voice",
+    "timing",
+    "messages",
+    "escort",
+    "intents",
+    "numbers",
+    "red_flags",
+    "dialogues",
+    "understanding",
 )
 REQUIRED_TOP_LEVEL = ("meta", "messages", "escort", "intents", "numbers", "red_flags", "dialogues")
 MESSAGE_KEYS = tuple(f.name for f in fields(Messages))
+REQUIRED_MESSAGE_KEYS = tuple(f.name for f in fields(Messages) if f.default is MISSING)
 ESCORT_KEYS = tuple(f.name for f in fields(Escort))
 ESCORT_LIST_KEYS = ("instructions", "call_for_help")
 VOICE_INT_KEYS = ("rate_wpm", "rate_step_wpm", "min_rate_wpm", "max_rate_wpm")
@@ -70,6 +84,7 @@ def build_content(data: dict[str, Any], source: str, problems: Problems) -> Cont
         dialogues=build_dialogues(table_at(data, "dialogues", "", problems), problems),
         escort=_escort(table_at(data, "escort", "", problems), problems),
         default_dialogue=default_dialogue,
+        understanding=_understanding(table_at(data, "understanding", "", problems) or {}, problems),
     )
 
 
@@ -105,8 +120,13 @@ def _timing(table: dict[str, Any], problems: Problems) -> Timing:
 def _messages(table: dict[str, Any] | None, problems: Problems) -> Messages:
     table = table if table is not None else {}
     check_keys(table, "messages", problems, allowed=MESSAGE_KEYS)
-    texts = {key: read_str(table, key, "messages", problems, required=True) for key in MESSAGE_KEYS}
-    return Messages(**texts)
+    texts = {key: read_str(table, key, "messages", problems, required=True) for key in REQUIRED_MESSAGE_KEYS}
+    optional = {
+        key: read_str(table, key, "messages", problems)
+        for key in MESSAGE_KEYS
+        if key not in REQUIRED_MESSAGE_KEYS
+    }
+    return Messages(**texts, **{key: text for key, text in optional.items() if text})
 
 
 def _escort(table: dict[str, Any] | None, problems: Problems) -> Escort:
@@ -126,7 +146,8 @@ def _escort(table: dict[str, Any] | None, problems: Problems) -> Escort:
 def _intents(table: dict[str, Any] | None, problems: Problems) -> tuple[Intent, ...]:
     if table is None:
         return ()
-    check_keys(table, "intents", problems, allowed=PHRASE_INTENTS, required=PHRASE_INTENTS, what="intent")
+    required = [name for name in PHRASE_INTENTS if name not in OPTIONAL_INTENTS]
+    check_keys(table, "intents", problems, allowed=PHRASE_INTENTS, required=required, what="intent")
     intents: list[Intent] = []
     for name in PHRASE_INTENTS:
         path = join("intents", name)
@@ -195,15 +216,90 @@ def _red_flags(table: dict[str, Any] | None, problems: Problems) -> tuple[RedFla
         entry = table_at(table, level, "red_flags", problems)
         if entry is None:
             continue
-        check_keys(entry, path, problems, allowed=("phrases", "script", "alert", "examples", "carriers"))
+        check_keys(entry, path, problems, allowed=RED_FLAG_KEYS)
+        concepts = _concepts(entry.get("concepts", []), join(path, "concepts"), problems)
+        phrases = read_phrases(entry, "phrases", path, problems, required=not concepts)
         flags.append(
             RedFlag(
                 level=level,
-                phrases=read_phrases(entry, "phrases", path, problems),
+                phrases=phrases,
                 script=read_str_list(entry, "script", path, problems, required=True, non_empty=True),
                 alert=read_str(entry, "alert", path, problems, required=True),
                 examples=read_str_list(entry, "examples", path, problems),
                 carriers=read_str_list(entry, "carriers", path, problems),
+                home_script=read_str_list(entry, "home_script", path, problems),
+                concepts=concepts,
+                check=read_str(entry, "check", path, problems) or RedFlag.check,
             )
         )
     return tuple(flags)
+
+
+RED_FLAG_KEYS = ("phrases", "script", "home_script", "alert", "examples", "carriers", "concepts", "check")
+CONCEPT_KEYS = tuple(f.name for f in fields(Concept))
+
+
+def _concepts(raw: object, path: str, problems: Problems) -> tuple[Concept, ...]:
+    if not isinstance(raw, list):
+        problems.add(path, f"expected an array of tables, got {type_name(raw)}")
+        return ()
+    concepts: list[Concept] = []
+    for index, entry in enumerate(raw):
+        where = join(path, index)
+        if not isinstance(entry, dict):
+            problems.add(where, f"expected a table, got {type_name(entry)}")
+            continue
+        check_keys(entry, where, problems, allowed=CONCEPT_KEYS, required=("id", "name", "patterns"))
+        certainty = read_str(entry, "certainty", where, problems) or "certain"
+        if certainty not in ("certain", "possible"):
+            problems.add(join(where, "certainty"), 'must be "certain" or "possible"')
+            certainty = "certain"
+        others = entry.get("others", False)
+        if not isinstance(others, bool):
+            problems.add(join(where, "others"), f"expected a boolean, got {type_name(others)}")
+            others = False
+        concepts.append(
+            Concept(
+                id=read_str(entry, "id", where, problems, required=True),
+                name=read_str(entry, "name", where, problems, required=True),
+                patterns=_patterns(entry, "patterns", where, problems, required=True),
+                check=read_str(entry, "check", where, problems),
+                unless=_patterns(entry, "unless", where, problems),
+                certainty="possible" if certainty == "possible" else "certain",
+                others=others,
+                examples=read_str_list(entry, "examples", where, problems),
+                calm=read_str_list(entry, "calm", where, problems),
+            )
+        )
+    return tuple(concepts)
+
+
+def _patterns(
+    table: dict[str, Any], key: str, path: str, problems: Problems, required: bool = False
+) -> tuple[str, ...]:
+    texts = read_str_list(table, key, path, problems, required=required, non_empty=required)
+    for index, text in enumerate(texts):
+        problem = pattern_problem(text)
+        if problem is not None:
+            problems.add(join(join(path, key), index), problem)
+    return tuple(text for text in texts if pattern_problem(text) is None)
+
+
+def _understanding(table: dict[str, Any], problems: Problems) -> Understanding:
+    path = "understanding"
+    check_keys(table, path, problems, allowed=("rewrites", "idioms", "mood_low", "mood_middle", "mood_high"))
+    rewrites: list[tuple[str, str]] = []
+    raw_rewrites = table_at(table, "rewrites", path, problems) or {}
+    for heard, meant in raw_rewrites.items():
+        where = join(join(path, "rewrites"), heard)
+        if not isinstance(meant, str) or not PHRASE_RE.match(heard) or not PHRASE_RE.match(meant):
+            problems.add(where, "expected lowercase words mapped to lowercase words")
+            continue
+        rewrites.append((heard, meant))
+    return Understanding(
+        rewrites=tuple(rewrites),
+        idioms=_patterns(table, "idioms", path, problems),
+        mood_low=read_phrases(table, "mood_low", path, problems, required=False),
+        mood_middle=read_phrases(table, "mood_middle", path, problems, required=False),
+        mood_high=read_phrases(table, "mood_high", path, problems, required=False),
+    )

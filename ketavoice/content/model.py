@@ -6,8 +6,8 @@ documented on each class; the engine and understanding trust them and never re-v
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 StepKind = Literal["info", "choice", "yes_no", "number", "note", "end"]
 STEP_KINDS: tuple[StepKind, ...] = ("info", "choice", "yes_no", "number", "note", "end")
@@ -15,11 +15,24 @@ STEP_KINDS: tuple[StepKind, ...] = ("info", "choice", "yes_no", "number", "note"
 # Intents with phrase lists in content.toml. `number`, `emergency`, `crisis` and `unknown` are produced
 # by other means (number words, red-flag lists, fallback).
 PhraseIntent = Literal[
-    "yes", "no", "repeat", "slower", "faster", "help", "stop", "next", "back", "cancel", "retry", "done"
+    "yes",
+    "no",
+    "unsure",
+    "repeat",
+    "slower",
+    "faster",
+    "help",
+    "stop",
+    "next",
+    "back",
+    "cancel",
+    "retry",
+    "done",
 ]
 PHRASE_INTENTS: tuple[PhraseIntent, ...] = (
     "yes",
     "no",
+    "unsure",
     "repeat",
     "slower",
     "faster",
@@ -31,6 +44,8 @@ PHRASE_INTENTS: tuple[PhraseIntent, ...] = (
     "retry",
     "done",
 )
+# Intents a content file may leave out (older files); understanding then never produces them.
+OPTIONAL_INTENTS: tuple[PhraseIntent, ...] = ("unsure",)
 # Commands that work in every state.
 GLOBAL_INTENTS: tuple[PhraseIntent, ...] = ("repeat", "slower", "faster", "help", "stop", "next", "back")
 
@@ -99,13 +114,40 @@ class Numbers:
     examples: tuple[NumberExample, ...] = ()
 
 
+Certainty = Literal["certain", "possible"]
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One red-flag concept a clinician can read: what it is called and the word patterns that say it.
+
+    `patterns` use the language of `ketavoice.understanding.patterns`. `unless` patterns in the same
+    clause make a match harmless ("cut myself shaving"). `certainty = "possible"` marks a vague concept
+    that only ever asks its check question. `others` marks a concept about a person next to the patient
+    ("my husband isn't breathing"), which stays certain when said of someone else. `examples` must be
+    caught and `calm` lines must never be certain (both run as tests).
+    """
+
+    id: str
+    name: str
+    patterns: tuple[str, ...]
+    check: str = ""
+    unless: tuple[str, ...] = ()
+    certainty: Certainty = "certain"
+    others: bool = False
+    examples: tuple[str, ...] = ()
+    calm: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class RedFlag:
-    """A red-flag category. Invariant: phrases and script non-empty.
+    """A red-flag level. Invariant: at least one concept or phrase; script non-empty.
 
-    `carriers` are sentence frames such as "i have {phrase}": each phrase is also put into the recognizer
-    grammar inside each frame, so "I have chest pain" is not forced onto a short command like "i can't".
-    Understanding does not need them (it finds a phrase anywhere in an utterance).
+    `script` is said in the clinic, `home_script` at home (where nobody has been called: it says whom
+    to call). `phrases` are the recognizer's red-flag vocabulary; a level without concepts (an older
+    file) also matches them, each phrase a concept of its own. `check` is the
+    question asked when a flag is only possible, with {concept} for the concept's name; a concept's own
+    `check` wins. `carriers` are sentence frames such as "i have {phrase}" for the recognizer grammar.
     """
 
     level: RedFlagLevel
@@ -114,6 +156,22 @@ class RedFlag:
     alert: str
     examples: tuple[str, ...] = ()
     carriers: tuple[str, ...] = ()
+    home_script: tuple[str, ...] = ()
+    concepts: tuple[Concept, ...] = ()
+    check: str = "Just to be safe: do you have {concept} right now?"
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """Language settings of understanding: `rewrites` map words as heard to words as matched ("wanna"
+    -> "want to", "cannot" -> "cant"); `idioms` are patterns of harmless everyday uses of alarming
+    words ("dying for", "killing me"); `mood_low` / `mood_high` are words for a mood without a number."""
+
+    rewrites: tuple[tuple[str, str], ...] = ()
+    idioms: tuple[str, ...] = ()
+    mood_low: tuple[str, ...] = ()
+    mood_high: tuple[str, ...] = ()
+    mood_middle: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -123,6 +181,10 @@ class Choice:
     id: str
     phrases: tuple[str, ...]
     reply: str
+    # The choice that denying this one means ("not okay" -> "distress"); "" when a denial means nothing.
+    denied: str = ""
+    # A note for staff when this choice is given ("Patient says they feel scared"); "" for none.
+    alert: str = ""
 
 
 @dataclass(frozen=True)
@@ -134,10 +196,11 @@ class Step:
     kind-specific fields are empty/None where they do not apply; the loader rejects them on the wrong kind.
 
     - info:   any answer moves on.
-    - choice: `choices` (+ `other_reply` for an answer that matches none), then `next`.
+    - choice: `choices` (+ `other_reply` and `other_alert` for an answer that matches none), then `next`.
     - yes_no: `yes_reply`/`no_reply`, `yes_next`/`no_next` (default `next`), `yes_alert`/`no_alert`
               (staff alert text). Teach-back: `expected` ("yes"|"no") with `correction`, said when the
               answer is not the expected one; the question is asked once more, then the dialogue moves on.
+              `unsure_as` says what "not sure" counts as (ride home: no); a teach-back counts it as wrong.
     - number: `min_value`..`max_value`, `reply` (with {value}), `out_of_range`; saves a mood rating.
     - note:   `prompt` offers the note (yes/no); `record_prompt`, `readback` (with {note}), `saved`,
               `skipped`, `cancelled`; a typed free-text answer to the offer is taken as the note itself.
@@ -154,6 +217,7 @@ class Step:
     # choice
     choices: tuple[Choice, ...] = ()
     other_reply: str = ""
+    other_alert: str = ""  # a staff note when the answer matched no choice (the words are kept with it)
     # yes_no
     yes_reply: str = ""
     no_reply: str = ""
@@ -163,6 +227,7 @@ class Step:
     no_alert: str = ""
     expected: Literal["yes", "no"] | None = None
     correction: str = ""
+    unsure_as: Literal["yes", "no"] | None = None  # what "I'm not sure" counts as; None: ask again
     # number
     min_value: int = 0
     max_value: int = 10
@@ -213,6 +278,22 @@ class Messages:
     red_flag_dismissed: str
     save_failed: str
     staff_acknowledged: str
+    # Optional (older content files lack them): the hold after a certain red flag, per setting.
+    hold_clinic: str = "I've told the staff. Someone is coming. Stay where you are. I'm here with you."
+    hold_clinic_repeat: str = "Someone is coming. Stay where you are. I'm here with you."
+    hold_released: str = "The staff have seen your alert. When you're ready, we'll go on."
+    hold_home_question: str = "Were you able to call?"
+    hold_home_done: str = "Thank you for calling. Stay with them, and follow their advice. We'll stop here."
+    hold_home_repeat: str = "Please call now. I'll wait."
+    red_flag_dismissed_home: str = "Okay. Thank you. If anything changes, call 911, or call or text 988."
+    mood_low_follow_up: str = "I'm sorry it's hard. On a scale of zero to ten, about how low?"
+    mood_middle_follow_up: str = "Thank you. On a scale of zero to ten, about where?"
+    mood_high_follow_up: str = "Good to hear. On a scale of zero to ten, about how good?"
+    low_mood_check: str = "Thank you for telling me. Are you having thoughts of ending your life right now?"
+    low_mood_alert: str = "Low mood rating after the session; please check on the patient."
+    yes_no_keys: str = "Please say yes or no. You can also press Y or N."
+    number_keys: str = "Please say one number from zero to ten, or press a number key."
+    wrong_teach_back_alert: str = "Patient still says they can drive today."
 
 
 @dataclass(frozen=True)
@@ -249,6 +330,9 @@ class Content:
     dialogues: tuple[Dialogue, ...]
     escort: Escort
     default_dialogue: str = "post_session"
+    understanding: Understanding = Understanding()
+    # Indexes built from this content by other layers (understanding), once per loaded content.
+    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def dialogue(self, name: str) -> Dialogue:
         for dialogue in self.dialogues:
@@ -260,4 +344,6 @@ class Content:
         for intent in self.intents:
             if intent.name == name:
                 return intent
+        if name in OPTIONAL_INTENTS:
+            return Intent(name=name, phrases=())
         raise KeyError(name)

@@ -182,9 +182,12 @@ def read_str_list(
     return tuple(items)
 
 
-def read_phrases(table: dict[str, Any], key: str, path: str, problems: Problems) -> tuple[str, ...]:
-    """A required, non-empty array of phrases in recognizer form (lowercase words, single spaces)."""
-    phrases = read_str_list(table, key, path, problems, required=True, non_empty=True)
+def read_phrases(
+    table: dict[str, Any], key: str, path: str, problems: Problems, *, required: bool = True
+) -> tuple[str, ...]:
+    """An array of phrases in recognizer form (lowercase words, single spaces); when `required`, it
+    must be there and non-empty."""
+    phrases = read_str_list(table, key, path, problems, required=required, non_empty=required)
     key_path = join(path, key)
     raw = table.get(key)
     seen: set[str] = set()

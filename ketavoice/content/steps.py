@@ -25,7 +25,7 @@ from ketavoice.content.reader import (
 COMMON_STEP_KEYS = ("id", "kind", "say", "prompt", "reprompts", "help", "next")
 KIND_KEYS: dict[str, tuple[str, ...]] = {
     "info": (),
-    "choice": ("choices", "other_reply"),
+    "choice": ("choices", "other_reply", "other_alert"),
     "yes_no": (
         "yes_reply",
         "no_reply",
@@ -35,6 +35,7 @@ KIND_KEYS: dict[str, tuple[str, ...]] = {
         "no_alert",
         "expected",
         "correction",
+        "unsure_as",
     ),
     "number": ("min_value", "max_value", "reply", "out_of_range"),
     "note": ("record_prompt", "readback", "saved", "skipped", "cancelled"),
@@ -126,6 +127,9 @@ def _step(raw: object, path: str, problems: Problems) -> Step:
         expected = ""
     if expected and "correction" not in raw:
         problems.add(path, 'missing required key "correction" (a teach-back step with "expected" needs one)')
+    unsure_as = text("unsure_as")
+    if unsure_as and unsure_as not in ("yes", "no"):
+        problems.add(join(path, "unsure_as"), f'must be "yes" or "no", not "{unsure_as}"')
     number = kind == "number"
     return Step(
         id=step_id,
@@ -137,6 +141,7 @@ def _step(raw: object, path: str, problems: Problems) -> Step:
         next=next_id("next") if kind != "end" else None,
         choices=_choices(raw, path, problems) if kind == "choice" else (),
         other_reply=text("other_reply"),
+        other_alert=text("other_alert"),
         yes_reply=text("yes_reply"),
         no_reply=text("no_reply"),
         yes_next=next_id("yes_next"),
@@ -145,6 +150,7 @@ def _step(raw: object, path: str, problems: Problems) -> Step:
         no_alert=text("no_alert"),
         expected="yes" if expected == "yes" else "no" if expected == "no" else None,
         correction=text("correction"),
+        unsure_as="yes" if unsure_as == "yes" else "no" if unsure_as == "no" else None,
         min_value=read_int(raw, "min_value", path, problems, default=0) if number else 0,
         max_value=read_int(raw, "max_value", path, problems, default=10) if number else 10,
         reply=text("reply"),
@@ -173,12 +179,20 @@ def _choices(raw: dict[str, Any], path: str, problems: Problems) -> tuple[Choice
         if not isinstance(item, dict):
             problems.add(item_path, f"expected a table, got {type_name(item)}")
             continue
-        check_keys(item, item_path, problems, allowed=("id", "phrases", "reply"))
+        check_keys(item, item_path, problems, allowed=("id", "phrases", "reply", "denied", "alert"))
         choices.append(
             Choice(
                 id=read_str(item, "id", item_path, problems, required=True),
                 phrases=read_phrases(item, "phrases", item_path, problems),
                 reply=read_str(item, "reply", item_path, problems, required=True),
+                denied=read_str(item, "denied", item_path, problems),
+                alert=read_str(item, "alert", item_path, problems),
             )
         )
+    ids = {choice.id for choice in choices}
+    for index, choice in enumerate(choices):
+        if choice.denied and choice.denied not in ids:
+            problems.add(
+                join(join(choices_path, index), "denied"), f'no choice "{choice.denied}" in this step'
+            )
     return tuple(choices)

@@ -1,8 +1,9 @@
-"""Understanding: text to intent, and the phrase lists that constrain the recognizers."""
+"""Understanding: text to meaning (intent, value, red flags in three tiers), and recognizer phrase lists."""
 
 from __future__ import annotations
 
+from ketavoice.meaning import Flag, Understood
 from ketavoice.understanding.grammar import grammar_phrases
-from ketavoice.understanding.intents import Understood, intent_for_key, red_flags_in, understand
+from ketavoice.understanding.intents import flags_in, intent_for_key, understand
 
-__all__ = ["Understood", "grammar_phrases", "intent_for_key", "red_flags_in", "understand"]
+__all__ = ["Flag", "Understood", "flags_in", "grammar_phrases", "intent_for_key", "understand"]

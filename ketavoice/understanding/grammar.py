@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ketavoice.content.model import GLOBAL_INTENTS, Content, PhraseIntent, Step
-from ketavoice.engine.events import Expect
+from ketavoice.meaning import Expect
 from ketavoice.understanding.normalize import normalize
 
 _STEP_INTENTS: dict[str, tuple[PhraseIntent, ...]] = {
@@ -54,6 +54,8 @@ def _red_flag_sentences(content: Content) -> list[str]:
     """Every red-flag phrase, alone and inside each of its level's sentence frames, plus the examples."""
     sentences: list[str] = []
     for flag in content.red_flags:
+        for concept in flag.concepts:
+            sentences += concept.examples
         sentences += flag.phrases
         sentences += [carrier.format(phrase=phrase) for carrier in flag.carriers for phrase in flag.phrases]
         sentences += flag.examples
@@ -62,7 +64,8 @@ def _red_flag_sentences(content: Content) -> list[str]:
 
 def _number_phrases(content: Content) -> list[str]:
     words = [word for word, _ in content.numbers.words]
-    top = max(content.numbers.words, key=lambda pair: pair[1])[0]
+    # The scale's top as people say it ("out of ten"), not the largest number word listed.
+    top = max((pair for pair in content.numbers.words if pair[1] <= 10), key=lambda pair: pair[1])[0]
     return (
         words
         + [f"{word} out of {top}" for word in words]

@@ -1,160 +1,141 @@
-"""Text to intent, tolerant of recognition noise. Red flags are looked for first, always.
+"""Text to meaning: red flags first (three tiers), then the ordinary answer.
 
-Matching is on word sequences: a phrase matches when its words appear in order, side by side, anywhere
-in the utterance ("uh yes I do" is yes). When several intents match, the longest phrase wins ("no, say
-that again" is repeat); yes and no matched equally is ambiguous and becomes unknown, never a guess.
-Red-flag words match loosely (shared stems: "fainted" for "faint") and ignore negation ("no chest pain"
-still flags): a missed red flag is the worst bug this product can have, so when unsure, flag.
+Ordinary answers match phrases as word sequences anywhere in the utterance ("uh yes I do" is yes); the
+longest phrase wins ("no, say that again" is repeat) and yes and no matched equally is ambiguous, so
+unknown, never a guess. A phrase right after a negation means something else: "not okay" is not okay
+(a choice names what its denial means, such as distress), "not right" is no, and a denied command is no
+command. "Not sure" and "I don't know" are `unsure`; mood words without a number ("pretty low") are
+`mood` with the direction as value, so the dialogue can ask for the number.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from ketavoice.content.model import Content, RedFlagLevel, Step
-from ketavoice.understanding.normalize import tokens
+from ketavoice.content.model import Content, Step
+from ketavoice.meaning import Flag, Understood
+from ketavoice.understanding.index import Phrase, UnderstandingIndex, index_for
 from ketavoice.understanding.numbers import number_value
+from ketavoice.understanding.safety import judge
+from ketavoice.understanding.words import Words
 
-# Shorter of two words must share this many leading letters with the other to count as the same stem.
-_STEM_MIN = 5
-_STEM_SHARE = 0.8
-
-
-@dataclass(frozen=True)
-class Understood:
-    """What an utterance means. `value` is the rating for `number`, the choice id for `choice`."""
-
-    text: str
-    intent: str
-    value: int | str | None = None
-    flags: tuple[RedFlagLevel, ...] = ()
-
-    @property
-    def red_flag(self) -> bool:
-        return bool(self.flags)
-
-    def to_json(self) -> dict[str, object]:
-        return {"text": self.text, "intent": self.intent, "value": self.value}
+_NEGATIONS = frozenset("not no dont never isnt arent wasnt aint doesnt didnt nothing hardly".split())
+_NEGATION_REACH = 2  # "not very good", "not so great"
+_FILLERS = frozenset("very so too really that all at feeling feel".split())
+_DENIED_MOOD = {"high": "low", "low": "middle", "middle": "low"}
 
 
-@dataclass(frozen=True)
-class _Phrase:
-    words: tuple[str, ...]
-    intent: str
-    value: str | None = None
-
-
-@dataclass(frozen=True)
-class _Index:
-    red_flags: tuple[tuple[RedFlagLevel, tuple[tuple[str, ...], ...]], ...]
-    phrases: tuple[_Phrase, ...]
-    keys: dict[str, str]
-
-
-_index_cache: dict[int, tuple[Content, _Index]] = {}
-
-
-def _index(content: Content) -> _Index:
-    cached = _index_cache.get(id(content))
-    if cached is not None and cached[0] is content:
-        return cached[1]
-    red_flags = tuple(
-        (flag.level, tuple(tokens(phrase) for phrase in flag.phrases)) for flag in content.red_flags
-    )
-    phrases = tuple(
-        _Phrase(tokens(phrase), intent.name) for intent in content.intents for phrase in intent.phrases
-    )
-    keys: dict[str, str] = {key: intent.name for intent in content.intents for key in intent.keys}
-    index = _Index(red_flags, phrases, keys)
-    _index_cache[id(content)] = (content, index)
-    return index
-
-
-def _same_stem(heard: str, listed: str) -> bool:
-    if heard == listed:
-        return True
-    shorter = min(len(heard), len(listed))
-    if shorter < _STEM_MIN:
-        return False
-    shared = 0
-    for a, b in zip(heard, listed, strict=False):
-        if a != b:
-            break
-        shared += 1
-    return shared >= _STEM_MIN and shared >= _STEM_SHARE * shorter
-
-
-def _contains(words: tuple[str, ...], phrase: tuple[str, ...], loose: bool = False) -> bool:
-    size = len(phrase)
-    if size == 0 or size > len(words):
-        return False
-    for start in range(len(words) - size + 1):
-        window = words[start : start + size]
-        if window == phrase or (loose and all(_same_stem(w, p) for w, p in zip(window, phrase, strict=True))):
-            return True
-    return False
-
-
-def red_flags_in(content: Content, text: str) -> tuple[RedFlagLevel, ...]:
-    """Every red-flag level whose phrases appear in `text` (emergency first)."""
-    words = tokens(text)
-    return tuple(
-        level
-        for level, phrases in _index(content).red_flags
-        if any(_contains(words, phrase, loose=True) for phrase in phrases)
-    )
+def flags_in(content: Content, text: str) -> tuple[Flag, ...]:
+    """Every red flag in `text` (certain before possible, emergency first)."""
+    index = index_for(content)
+    return judge(index.safety, index.words(text))
 
 
 def understand(content: Content, text: str, step: Step | None = None) -> Understood:
-    """The intent of `text`, in the context of `step` when given (choices, numbers)."""
-    flags = red_flags_in(content, text)
-    if flags:
-        return Understood(text, flags[0], None, flags)
-    words = tokens(text)
-    if not words:
-        return Understood(text, "unknown")
-    index = _index(content)
+    """The meaning of `text`, in the context of `step` when given (choices, numbers)."""
+    index = index_for(content)
+    words = index.words(text)
+    flags = judge(index.safety, words)
+    if flags and flags[0].certainty == "certain":
+        return Understood(text, flags[0].level, None, flags)
+    intent, value = _ordinary(index, content, text, words, step)
+    return Understood(text, intent, value, flags)
+
+
+def _ordinary(
+    index: UnderstandingIndex, content: Content, text: str, words: Words, step: Step | None
+) -> tuple[str, int | str | None]:
+    tokens = words.tokens
+    if not tokens:
+        return "unknown", None
     candidates = list(index.phrases)
     if step is not None and step.kind == "choice":
-        candidates += [
-            _Phrase(tokens(phrase), "choice", choice.id)
-            for choice in step.choices
-            for phrase in choice.phrases
-        ]
-    best = _best_phrase(words, candidates)
-    # A number word inside the matched phrase ("one more time", "next one") is part of it, not a rating.
-    number = number_value(_without(words, best.words) if best else words, content.numbers)
+        candidates += index.choices(step)
     expects_number = step is not None and step.kind == "number"
+    if expects_number:
+        candidates += index.moods
+    best = _best_phrase(words, candidates, step)
+    # A number word inside the matched phrase ("one more time", "next one") is part of it, not a rating.
+    rest = _without(tokens, best.words) if best else tokens
+    number = number_value(rest, content.numbers, text)
     # "yes, a seven" on a rating step is a rating; elsewhere a number counts only when nothing else does.
     if number is not None and (expects_number or best is None):
-        return Understood(text, "number", number)
+        return "number", number
     if best is None:
-        return Understood(text, "unknown")
-    return Understood(text, best.intent, best.value)
+        return "unknown", None
+    return best.intent, best.value
+
+
+def _best_phrase(words: Words, candidates: list[Phrase], step: Step | None) -> Phrase | None:
+    matches: list[tuple[Phrase, int]] = []
+    for phrase in candidates:
+        start = _find(words.tokens, phrase.words)
+        if start is None:
+            continue
+        if _denied(words, start, phrase):
+            meaning = _denial(phrase, step)
+            if meaning is not None:
+                matches.append((meaning, start))
+            continue
+        matches.append((phrase, start))
+    if not matches:
+        return None
+    if any(phrase.intent == "choice" for phrase, _ in matches):
+        # At a choice, a named choice beats a bare yes or no around it ("no, I'm dizzy").
+        matches = [
+            (phrase, start) for phrase, start in matches if phrase.intent not in ("yes", "no", "unsure")
+        ]
+    longest = max(len(phrase.words) for phrase, _ in matches)
+    top = [(phrase, start) for phrase, start in matches if len(phrase.words) == longest]
+    kinds = {(phrase.intent, phrase.value) for phrase, _ in top}
+    if len(kinds) > 1:
+        if {"yes", "no"} <= {intent for intent, _ in kinds}:
+            return None
+        # The more specific intent wins; between two choices, the one said first ("sick and dizzy").
+        return min(top, key=lambda pair: (_priority(pair[0].intent), pair[1]))[0]
+    return top[0][0]
+
+
+def _denied(words: Words, start: int, phrase: Phrase) -> bool:
+    """True when a negation stands just before the phrase, in its clause ("not really okay")."""
+    if phrase.words and phrase.words[0] in _NEGATIONS:
+        return False
+    position = start - 1
+    while position >= 0 and start - position <= _NEGATION_REACH + 1 and words.same_clause(position, start):
+        token = words.tokens[position]
+        if token in _NEGATIONS:
+            return True
+        if token not in _FILLERS:
+            return False
+        position -= 1
+    return False
+
+
+def _denial(phrase: Phrase, step: Step | None) -> Phrase | None:
+    """What a denied phrase means, or None when it means nothing usable."""
+    if phrase.intent == "yes":
+        return Phrase(phrase.words, "no")
+    if phrase.intent == "choice" and phrase.denied_choice:
+        return Phrase(phrase.words, "choice", phrase.denied_choice)
+    if phrase.intent == "mood" and phrase.value is not None:
+        return Phrase(phrase.words, "mood", _DENIED_MOOD.get(phrase.value, "low"))
+    return None
+
+
+def _find(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> int | None:
+    size = len(phrase)
+    if size == 0 or size > len(tokens):
+        return None
+    for start in range(len(tokens) - size + 1):
+        if tokens[start : start + size] == phrase:
+            return start
+    return None
 
 
 def _without(words: tuple[str, ...], phrase: tuple[str, ...]) -> tuple[str, ...]:
     """`words` with the first occurrence of `phrase` taken out."""
-    size = len(phrase)
-    for start in range(len(words) - size + 1):
-        if words[start : start + size] == phrase:
-            return words[:start] + words[start + size :]
-    return words
-
-
-def _best_phrase(words: tuple[str, ...], candidates: list[_Phrase]) -> _Phrase | None:
-    matches = [phrase for phrase in candidates if _contains(words, phrase.words)]
-    if not matches:
-        return None
-    longest = max(len(phrase.words) for phrase in matches)
-    top = [phrase for phrase in matches if len(phrase.words) == longest]
-    # A longer "no" phrase ("not really") beats a shorter "yes" one, but equal yes and no is ambiguous.
-    kinds = {(phrase.intent, phrase.value) for phrase in top}
-    if len(kinds) > 1:
-        if {"yes", "no"} <= {intent for intent, _ in kinds}:
-            return None
-        return min(top, key=lambda phrase: _priority(phrase.intent))
-    return top[0]
+    start = _find(words, phrase)
+    if start is None:
+        return words
+    return words[:start] + words[start + len(phrase) :]
 
 
 _PRIORITY: tuple[str, ...] = (
@@ -168,7 +149,9 @@ _PRIORITY: tuple[str, ...] = (
     "cancel",
     "retry",
     "done",
+    "unsure",
     "choice",
+    "mood",
     "no",
     "yes",
 )
@@ -180,4 +163,4 @@ def _priority(intent: str) -> int:
 
 def intent_for_key(content: Content, key: str) -> str | None:
     """The intent an answer key stands for, per content.toml (`keys = [...]` on each intent)."""
-    return _index(content).keys.get(key.lower())
+    return index_for(content).keys.get(key.lower())

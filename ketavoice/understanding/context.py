@@ -1,0 +1,300 @@
+"""Context around a red-flag match: is it denied, someone else's, long past, hypothetical or in doubt?
+
+These are NegEx/ConText-style rules (Chapman et al. 2001; Harkema et al. 2009) written for spoken,
+first-person answers: triggers are looked for a few words before the match, within its clause, and a
+new subject ("I", "my", "but ...") ends a trigger's scope. medspaCy implements the same algorithm for
+clinical notes, but pulls in spaCy, which costs about a second of start-up and a large install on a
+kiosk; these rules run in microseconds and are tested on tests/data/eval.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from ketavoice.understanding.words import Words
+
+Context = Literal["plain", "negated", "other_person", "past", "hypothetical", "ideation", "uncertain"]
+
+_NEGATIONS = frozenset(
+    "no not dont doesnt didnt never without isnt arent wasnt werent havent hasnt hadnt nor neither none "
+    "wont aint zero denies deny".split()
+)
+# Words that look like a negation but do not deny what follows ("can't stop thinking about ...").
+_PSEUDO_NEGATIONS = (
+    ("dont", "see"),
+    ("not", "see"),
+    ("never", "see"),
+    ("cant", "stop"),
+    ("cant", "help"),
+    ("not", "only"),
+    ("no", "longer"),
+    ("not", "sure"),
+    ("dont", "know"),
+    ("no", "one"),
+    ("not", "even"),
+    ("never", "felt"),
+    ("never", "been"),
+    ("no", "matter"),
+    ("not", "that"),
+    ("dont", "care"),
+    ("no", "way"),
+)
+# What may stand between a negation and what it denies ("I don't have any chest pain").
+_NEGATION_REACH = 6
+# A new subject or conjunction ends the reach of a trigger: "no, I have chest pain".
+_SCOPE_ENDS = frozenset(
+    "but and so because cause though although however yet except just still now then i im ive id ill "
+    "me my".split()
+)
+# After a match: "the chest pain is gone".
+_RESOLVED_AFTER = (
+    ("gone",),
+    ("went", "away"),
+    ("stopped",),
+    ("passed",),
+    ("eased",),
+    ("better",),
+    ("fine",),
+    ("normal",),
+    ("okay",),
+    ("good",),
+)
+# "I don't think I'm going to faint": a negation reaches over "I" after these words.
+_NEGATION_BRIDGES = frozenset("like that think feel believe".split())
+# Words after a match that say it is happening now whatever came before ("never had pain like this").
+_CURRENT_AFTER = (("like", "this"), ("this", "bad"), ("right", "now"), ("before", "now"))
+
+_HYPOTHETICAL = (
+    ("if",),
+    ("in", "case"),
+    ("unless",),
+    ("whether",),
+    ("what", "should"),
+    ("should", "i"),
+    ("supposed", "to"),
+    ("when", "to", "call"),
+    ("what", "happens"),
+    ("what", "do", "i", "do"),
+    ("worried", "about", "getting"),
+    ("afraid", "of", "getting"),
+    ("could", "i", "get"),
+    ("signs", "of"),
+    ("symptoms", "of"),
+    ("can", "ketamine"),
+    ("does", "ketamine"),
+    ("how", "will", "i"),
+    ("how", "do", "i", "know"),
+    ("is", "it", "possible"),
+    ("so", "i", "know"),
+    ("what", "are"),
+)
+# Thinking about something is not having it: an emergency is set aside, a crisis thought is not.
+_IDEATION = (
+    ("think", "about"),
+    ("thinking", "about"),
+    ("thought", "about"),
+    ("thoughts", "of"),
+    ("thoughts", "about"),
+    ("dream", "about"),
+    ("read", "about"),
+    ("documentary",),
+    ("article",),
+)
+_PAST = (
+    ("used", "to"),
+    ("years", "ago"),
+    ("year", "ago"),
+    ("months", "ago"),
+    ("as", "a", "kid"),
+    ("as", "a", "child"),
+    ("as", "a", "teen"),
+    ("as", "a", "teenager"),
+    ("when", "i", "was"),
+    ("in", "the", "past"),
+    ("long", "time", "ago"),
+    ("last", "year"),
+    ("in", "high", "school"),
+    ("in", "college"),
+    ("history", "of"),
+    ("back", "then"),
+    ("years", "back"),
+    ("as", "a", "baby"),
+    ("once",),
+    ("last", "winter"),
+    ("last", "summer"),
+    ("in", "my", "teens"),
+    ("during", "my"),
+    ("weeks", "ago"),
+    ("a", "while", "back"),
+    ("for", "a", "week"),
+    ("for", "weeks"),
+    ("for", "days"),
+    ("last", "week"),
+    ("last", "month"),
+    ("years", "later"),
+)
+_UNCERTAIN = (
+    ("not", "sure"),
+    ("dont", "know", "if"),
+    ("dont", "know", "whether"),
+    ("unsure",),
+    ("wonder", "if"),
+    ("might", "be"),
+    ("could", "be"),
+    ("probably", "nothing"),
+    ("is", "it", "normal"),
+    ("is", "that", "normal"),
+    ("is", "this", "normal"),
+    ("not", "certain"),
+    ("i", "wonder"),
+    ("no", "idea", "if"),
+)
+_FIRST_PERSON = frozenset("i im ive id ill me my myself mine".split())
+# Who is the subject: "me" is an object ("my friend who drove me"), so it does not make it the patient's.
+_FIRST_PERSON_SUBJECTS = _FIRST_PERSON - {"me"}
+_OBJECTS = frozenset("him them her everyone everybody people".split())
+# Inability is often the symptom itself ("my face won't move"), so these never deny a match from inside.
+_INABILITY = frozenset("wont cant cannot couldnt".split())
+_OTHER_SUBJECTS = frozenset(
+    "he she they hes shes theyre his her their him them someone somebody anyone husband wife partner "
+    "boyfriend girlfriend fiance son daughter kid kids child children baby mom mum mother dad father "
+    "brother sister friend friends neighbor neighbour grandma grandpa grandmother grandfather nan aunt "
+    "uncle cousin dog cat pet puppy roommate coworker colleague boss guy man woman lady people family "
+    "nephew niece patient everyone everybody hes shes theyre sister brother".split()
+)
+_SUBJECT_REACH = 6
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    matched: tuple[int, ...] = ()  # the positions the pattern's words took; others are gap words
+
+
+def context_of(words: Words, span: Span) -> Context:
+    """The strongest context around the match `span` in `words` ("plain" when none applies)."""
+    if _is_negated(words, span):
+        return "negated"
+    if _has_before(words, span, _HYPOTHETICAL, reach=8):
+        return "hypothetical"
+    if _in_clause(words, span, _PAST) or _has_year(words, span):
+        return "past"
+    if _has_before(words, span, _IDEATION, reach=8):
+        return "ideation"
+    if _is_other_person(words, span):
+        return "other_person"
+    if _has_before(words, span, _UNCERTAIN, reach=8) or _in_clause_after(words, span, _UNCERTAIN):
+        return "uncertain"
+    return "plain"
+
+
+def _has_year(words: Words, span: Span) -> bool:
+    clause = words.clauses[span.start]
+    return any(
+        len(token) == 4 and token.isdigit() and token[:2] in ("19", "20")
+        for token, index in zip(words.tokens, words.clauses, strict=True)
+        if index == clause
+    )
+
+
+def _is_negated(words: Words, span: Span) -> bool:
+    tokens = words.tokens
+    if _follows(words, span, _CURRENT_AFTER):
+        return False
+    if _follows(words, span, _RESOLVED_AFTER, reach=4):
+        return True
+    gap_words = (tokens[position] for position in range(span.start, span.end) if position not in span.matched)
+    if any(token in _NEGATIONS and token not in _INABILITY for token in gap_words):
+        return True  # "my chest doesn't hurt", "my heart's not pounding"
+    position = span.start - 1
+    while position >= 0 and span.start - position <= _NEGATION_REACH:
+        if not words.same_clause(position, span.start):
+            return False
+        token = tokens[position]
+        if token in _NEGATIONS:
+            following = tokens[position + 1] if position + 1 < len(tokens) else ""
+            return (token, following) not in _PSEUDO_NEGATIONS
+        if token in _SCOPE_ENDS and not (position > 0 and tokens[position - 1] in _NEGATION_BRIDGES):
+            return False
+        position -= 1
+    return False
+
+
+def _has_before(words: Words, span: Span, triggers: tuple[tuple[str, ...], ...], reach: int) -> bool:
+    first = span.start
+    while first > 0 and span.start - first < reach and words.same_clause(first - 1, span.start):
+        if words.tokens[first - 1] in ("but", "though", "although", "however"):
+            break
+        first -= 1
+    return _contains_any(words.tokens[first : span.start], triggers)
+
+
+def _in_clause(words: Words, span: Span, triggers: tuple[tuple[str, ...], ...]) -> bool:
+    clause = words.clauses[span.start]
+    inside = tuple(token for token, index in zip(words.tokens, words.clauses, strict=True) if index == clause)
+    return _contains_any(inside, triggers)
+
+
+def _in_clause_after(words: Words, span: Span, triggers: tuple[tuple[str, ...], ...]) -> bool:
+    clause = words.clauses[span.start]
+    after = tuple(
+        token
+        for position, token in enumerate(words.tokens)
+        if position >= span.end and words.clauses[position] == clause
+    )
+    return _contains_any(after[:4], triggers)
+
+
+def _follows(words: Words, span: Span, triggers: tuple[tuple[str, ...], ...], reach: int = 6) -> bool:
+    after: list[str] = []
+    for position in range(span.end, min(len(words), span.end + reach)):
+        token = words.tokens[position]
+        if not words.same_clause(position, span.start) or token in _AFTER_ENDS or _is_other(token):
+            break
+        after.append(token)
+    return _contains_any(tuple(after), triggers)
+
+
+# Words after a match that start something else ("... this weekend when everyone's gone").
+_AFTER_ENDS = frozenset("when if once after and but because so i im".split())
+
+
+def _contains_any(tokens: tuple[str, ...], triggers: tuple[tuple[str, ...], ...]) -> bool:
+    for trigger in triggers:
+        size = len(trigger)
+        for start in range(len(tokens) - size + 1):
+            if tokens[start : start + size] == trigger:
+                return True
+    return False
+
+
+def _is_other_person(words: Words, span: Span) -> bool:
+    """Whose is it? The nearest subject before the match in its clause decides; words of the match
+    itself that point at the patient ("better off without me") always mean the patient."""
+    tokens = words.tokens
+    inside = tokens[span.start : span.end]
+    if any(token in _FIRST_PERSON for token in inside):
+        return False
+    if inside and inside[0] in _OTHER_SUBJECTS and inside[0] not in _OBJECTS:
+        return True  # the match starts with its subject: "she's turning blue"
+    position = span.start - 1
+    while (
+        position >= 0 and span.start - position <= _SUBJECT_REACH and words.same_clause(position, span.start)
+    ):
+        token = tokens[position]
+        if token in _FIRST_PERSON_SUBJECTS and not (token == "my" and _next_is_other(tokens, position)):
+            return False
+        if _is_other(token):
+            return True
+        position -= 1
+    return False
+
+
+def _is_other(token: str) -> bool:
+    return token in _OTHER_SUBJECTS or (token.endswith("s") and token[:-1] in _OTHER_SUBJECTS)
+
+
+def _next_is_other(tokens: tuple[str, ...], position: int) -> bool:
+    return position + 1 < len(tokens) and _is_other(tokens[position + 1])

@@ -1,0 +1,196 @@
+"""Red flags in three tiers: certain, possible, none.
+
+Every concept of content.toml's [red_flags] is matched on the utterance's words; each match is then
+weighed in its context (`ketavoice.understanding.context`):
+- plain, and the concept is not vague: **certain** (the full flow runs);
+- said in doubt, misheard (a sound-alike word), a vague concept, or a crisis thought in the past or
+  "if": **possible** (a named check question, a possible staff alert);
+- denied, someone else's (unless the concept is about a person next to the patient), an emergency long
+  past or hypothetical, an idiom ("dying for a coffee") or a listed harmless use ("cut myself shaving"):
+  **none** for that match. Another match in the same utterance is judged on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ketavoice.content.model import Content, RedFlag
+from ketavoice.meaning import Certainty, Flag, FlagContext, FlagLevel
+from ketavoice.understanding.context import Span, context_of
+from ketavoice.understanding.patterns import Match, Pattern, compile_pattern, find, sound_key
+from ketavoice.understanding.words import Words
+
+# What a match in each context becomes, per level; None means the match is set aside.
+_TIER: dict[tuple[str, FlagLevel], Certainty | None] = {
+    ("negated", "emergency"): None,
+    ("negated", "crisis"): None,
+    ("other_person", "emergency"): None,
+    ("other_person", "crisis"): None,
+    ("past", "emergency"): None,
+    ("past", "crisis"): "possible",
+    ("hypothetical", "emergency"): None,
+    ("hypothetical", "crisis"): "possible",
+    ("uncertain", "emergency"): "possible",
+    ("uncertain", "crisis"): "possible",
+    ("ideation", "emergency"): None,
+    ("ideation", "crisis"): "certain",
+}
+
+
+@dataclass(frozen=True)
+class CompiledConcept:
+    level: FlagLevel
+    id: str
+    name: str
+    check: str
+    certainty: Certainty
+    others: bool
+    patterns: tuple[Pattern, ...]
+    unless: tuple[Pattern, ...]
+
+
+@dataclass(frozen=True)
+class SafetyIndex:
+    concepts: tuple[CompiledConcept, ...]
+    idioms: tuple[Pattern, ...]
+
+
+def build_safety_index(content: Content) -> SafetyIndex:
+    concepts: list[CompiledConcept] = []
+    for flag in content.red_flags:
+        concepts += _compile_level(flag)
+    idioms = tuple(compile_pattern(text) for text in content.understanding.idioms)
+    return SafetyIndex(tuple(concepts), idioms)
+
+
+def _compile_level(flag: RedFlag) -> list[CompiledConcept]:
+    compiled = [
+        CompiledConcept(
+            level=flag.level,
+            id=concept.id,
+            name=concept.name,
+            check=concept.check or flag.check.format(concept=concept.name),
+            certainty=concept.certainty,
+            others=concept.others,
+            patterns=tuple(compile_pattern(text) for text in concept.patterns),
+            unless=tuple(compile_pattern(text) for text in concept.unless),
+        )
+        for concept in flag.concepts
+    ]
+    if compiled:
+        return compiled  # with concepts, `phrases` are only the recognizer's vocabulary
+    # Plain phrases (the older form of a red flag): each phrase is a concept of its own.
+    compiled += [
+        CompiledConcept(
+            level=flag.level,
+            id=phrase.replace(" ", "_"),
+            name=phrase,
+            check=flag.check.format(concept=phrase),
+            certainty="certain",
+            others=False,
+            patterns=(compile_pattern(phrase.replace("'", "")),),
+            unless=(),
+        )
+        for phrase in flag.phrases
+    ]
+    return compiled
+
+
+def judge(index: SafetyIndex, words: Words) -> tuple[Flag, ...]:
+    """Every red flag in `words`, at most one per level: certain before possible, emergency first."""
+    if not words.tokens:
+        return ()
+    idiom_matches = _all_matches(index.idioms, words)
+    best: dict[FlagLevel, Flag] = {}
+    heard_any = False
+    for concept in index.concepts:
+        flag, matched = _judge_exact(concept, words, idiom_matches)
+        heard_any = heard_any or matched
+        if flag is not None and _stronger(flag, best.get(concept.level)):
+            best[concept.level] = flag
+    if not best and not heard_any and not idiom_matches:
+        # Nothing matched as written: listen again for one sound-alike word ("my test hurts").
+        sounds = tuple(sound_key(token) for token in words.tokens)
+        for concept in index.concepts:
+            flag = _judge_misheard(concept, words, sounds, idiom_matches)
+            if flag is not None and concept.level not in best:
+                best[concept.level] = flag
+    return tuple(sorted(best.values(), key=_urgency))
+
+
+def _urgency(flag: Flag) -> tuple[bool, bool]:
+    return (flag.certainty != "certain", flag.level != "emergency")
+
+
+def _stronger(flag: Flag, current: Flag | None) -> bool:
+    return current is None or (flag.certainty == "certain" and current.certainty != "certain")
+
+
+def _judge_exact(concept: CompiledConcept, words: Words, idioms: list[Match]) -> tuple[Flag | None, bool]:
+    """The strongest flag of `concept` in `words`, and whether any of its patterns matched at all."""
+    found: Flag | None = None
+    matched = False
+    for pattern in concept.patterns:
+        begin = 0
+        while (match := find(pattern, words, begin=begin)) is not None:
+            matched = True
+            flag = _weigh(concept, words, match, idioms)
+            if flag is not None and flag.certainty == "certain":
+                return flag, True
+            found = found or flag
+            begin = match.start + 1
+    return found, matched
+
+
+def _judge_misheard(
+    concept: CompiledConcept, words: Words, sounds: tuple[str, ...], idioms: list[Match]
+) -> Flag | None:
+    for pattern in concept.patterns:
+        match = find(pattern, words, sounds=sounds)
+        if match is not None and match.misheard:
+            flag = _weigh(concept, words, match, idioms)
+            if flag is not None:
+                return flag.as_possible("misheard")
+    return None
+
+
+def _weigh(concept: CompiledConcept, words: Words, match: Match, idioms: list[Match]) -> Flag | None:
+    """The flag a match stands for in its context, or None when it is set aside."""
+    if _covered_by_idiom(match, idioms) or _harmless(concept, words, match):
+        return None
+    context = context_of(words, Span(match.start, match.end, match.positions))
+    if concept.others:
+        # A danger to someone next to the patient: it counts only when said of someone else.
+        if context != "other_person":
+            return None
+        context = "plain"
+    if context == "plain":
+        flag_context: FlagContext = "vague" if concept.certainty == "possible" else "plain"
+        return Flag(concept.level, concept.certainty, concept.name, concept.id, concept.check, flag_context)
+    certainty = _TIER[(context, concept.level)]
+    if certainty is None:
+        return None
+    return Flag(concept.level, certainty, concept.name, concept.id, concept.check, context)
+
+
+def _covered_by_idiom(match: Match, idioms: list[Match]) -> bool:
+    return any(set(match.positions) <= set(range(idiom.start, idiom.end)) for idiom in idioms)
+
+
+def _harmless(concept: CompiledConcept, words: Words, match: Match) -> bool:
+    """A listed harmless use in the same clause ("cut myself shaving")."""
+    for pattern in concept.unless:
+        other = find(pattern, words)
+        if other is not None and words.same_clause(other.start, match.start):
+            return True
+    return False
+
+
+def _all_matches(patterns: tuple[Pattern, ...], words: Words) -> list[Match]:
+    matches: list[Match] = []
+    for pattern in patterns:
+        begin = 0
+        while (match := find(pattern, words, begin=begin)) is not None:
+            matches.append(match)
+            begin = match.start + 1
+    return matches
