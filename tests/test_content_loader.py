@@ -54,7 +54,7 @@ def test_every_step_kind_is_parsed(content: Content) -> None:
     assert {step.kind for step in dialogue.steps} == set(STEP_KINDS)
     feeling = dialogue.step("feeling")
     assert feeling.kind == "choice"
-    assert [choice.id for choice in feeling.choices] == ["dizzy", "sleepy", "sick", "okay"]
+    assert [choice.id for choice in feeling.choices] == ["dizzy", "sleepy", "sick", "okay", "distress"]
     assert "lightheaded" in feeling.choices[0].phrases and feeling.other_reply
     ride = dialogue.step("ride_home")
     assert ride.kind == "yes_no" and ride.no_alert == "Patient has no ride home arranged."
@@ -99,8 +99,9 @@ def test_intents_red_flags_and_numbers(content: Content) -> None:
         assert phrase in emergency.phrases
     for phrase in ("kill myself", "don't want to be alive", "dont want to be alive", "want to die"):
         assert phrase in crisis.phrases
-    assert any("988" in line for line in crisis.script)
-    assert any("911" in line for line in emergency.script)
+    assert any("988" in line for line in crisis.home_script)
+    assert any("911" in line for line in emergency.home_script)
+    assert emergency.concepts and crisis.concepts
     words = dict(content.numbers.words)
     assert [words[w] for w in ("zero", "seven", "ten")] == [0, 7, 10]
     assert ("7/10", 7) in [(example.text, example.value) for example in content.numbers.examples]

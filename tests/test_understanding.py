@@ -76,7 +76,6 @@ EMERGENCY = [
     "I fainted",
     "worst headache of my life",
     "my heart is racing",
-    "I don't have chest pain",
     "CHEST PAIN!!!",
 ]
 CRISIS = [
@@ -90,6 +89,7 @@ CRISIS = [
     "I want to end my life",
 ]
 NOT_FLAGS = [
+    "I don't have chest pain",
     "I feel a bit dizzy",
     "sleepy",
     "yes",
@@ -196,7 +196,7 @@ def test_understand_cli_json_contract() -> None:
         env=env,
         check=True,
     ).stdout
-    assert json.loads(out) == {"text": "about a seven", "intent": "number", "value": 7}
+    assert json.loads(out) == {"text": "about a seven", "intent": "number", "value": 7, "flag": None}
     out = subprocess.run(
         [sys.executable, "-m", "ketavoice", "understand", "Yeah.", "--json"],
         capture_output=True,
@@ -204,7 +204,7 @@ def test_understand_cli_json_contract() -> None:
         env=env,
         check=True,
     ).stdout
-    assert json.loads(out) == {"text": "Yeah.", "intent": "yes", "value": None}
+    assert json.loads(out) == {"text": "Yeah.", "intent": "yes", "value": None, "flag": None}
 
 
 def test_grammar_holds_red_flags_inside_sentence_frames(content: Content) -> None:
