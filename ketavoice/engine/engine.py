@@ -2,15 +2,19 @@
 
 It touches no device, thread or file: time comes from the `clock` passed in and storage goes through the
 `Journal` port. Every front end (chat, voice loop, TUI, kiosk) drives this one class, so every dialogue
-rule lives here. Safety comes first in `_on_text`: red flags are looked for before anything else, the
-alert is written to the journal before any action is returned, and the dialogue then resumes where it was.
+rule lives here. Safety comes first in `_on_text`: red flags are judged before anything else, in three
+tiers. A certain flag writes its alert to the journal before any action is returned and starts a
+*hold*: the script for the setting, then gentle repeats, never the routine questions, until staff
+acknowledge (clinic) or the patient confirms they called for help (home). A possible flag asks its
+named check question: "no" goes back to where the patient was; yes, anything unclear or silence
+escalates to the hold.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from ketavoice.content.model import GLOBAL_INTENTS, Content, RedFlagLevel, Step
+from ketavoice.content.model import GLOBAL_INTENTS, Content, RedFlag, RedFlagLevel, Step
 from ketavoice.engine.events import (
     Acknowledge,
     Action,
@@ -18,7 +22,6 @@ from ketavoice.engine.events import (
     AlertLevel,
     Ended,
     Event,
-    Expect,
     Finish,
     FinishStatus,
     Heard,
@@ -28,6 +31,7 @@ from ketavoice.engine.events import (
     SavedKind,
     Say,
     SetRate,
+    Setting,
     Silence,
     Started,
     Tick,
@@ -35,14 +39,21 @@ from ketavoice.engine.events import (
 )
 from ketavoice.engine.state import Mode, PendingNote, State, strip_done
 from ketavoice.errors import JournalError
-from ketavoice.journal.base import Actor, Journal, NoteStatus
-from ketavoice.understanding import Understood, grammar_phrases, intent_for_key, red_flags_in, understand
+from ketavoice.journal.base import Actor, Certainty, Journal, NoteStatus
+from ketavoice.meaning import Expect, Flag, Understood
+from ketavoice.understanding import flags_in, grammar_phrases, intent_for_key, understand
 from ketavoice.understanding.normalize import tokens
 
 # In a spoken note, a short utterance that is only a command is a command; anything longer is the note.
 _NOTE_COMMAND_MAX_WORDS = 3
 # At a note offer, a typed yes or no longer than this is taken as the note itself.
 _SHORT_ANSWER_WORDS = 5
+# Answers not understood in a row before the question offers its keys, or a choice keeps the words.
+_MISSES_BEFORE_OFFER = 2
+# A mood rating at or below this asks about thoughts of ending one's life (ASQ acuity wording).
+_LOW_MOOD = 3
+# How much of the patient's words an alert keeps for staff.
+_ALERT_WORDS_MAX = 200
 
 
 class Engine:
@@ -57,12 +68,15 @@ class Engine:
         dialogue: str | None = None,
         clock: Callable[[], float],
         kiosk: bool = False,
+        setting: Setting | None = None,
     ) -> None:
         self.content = content
         self.dialogue = content.dialogue(dialogue or content.default_dialogue)
         self.journal = journal
         self.patient_id = patient_id
         self.kiosk = kiosk
+        # Clinic unless told otherwise, except the home check-in: a device in a recovery room has staff.
+        self.setting: Setting = setting or ("home" if self.dialogue.name == "checkin" else "clinic")
         self._clock = clock
         self._state = State(step_id=self.dialogue.start, rate_wpm=content.voice.rate_wpm)
         self._listen_seq = 0
@@ -91,6 +105,10 @@ class Engine:
     @property
     def pending_listen(self) -> Listen | None:
         return self._pending_listen
+
+    @property
+    def on_hold(self) -> bool:
+        return self._state.mode is Mode.HOLD
 
     @property
     def step(self) -> Step:
@@ -126,10 +144,9 @@ class Engine:
             if self._is_stale(event.listen_id):
                 return self._stale_heard(event)
             self._audit("patient", "heard", event.text)
-            near_miss = self._red_flag_among(event.alternatives, event.text)
-            if near_miss is not None:
-                return near_miss
-            return self._on_text(event.text, event.confidence, event.audio, event.machine_transcript)
+            return self._on_text(
+                event.text, event.confidence, event.audio, event.machine_transcript, event.alternatives
+            )
         if isinstance(event, Typed):
             self._audit("patient", "typed", event.text)
             return self._on_text(event.text, 1.0, None, False)
@@ -145,15 +162,11 @@ class Engine:
 
     def _stale_heard(self, event: Heard) -> list[Action]:
         """A late answer to a superseded listen is dropped, unless it holds a red flag: those never are."""
-        levels = red_flags_in(self.content, event.text)
-        if not levels:
+        flags = self._heard_flags(flags_in(self.content, event.text), event.confidence, event.alternatives)
+        if not flags:
             return []
         self._audit("patient", "heard", event.text)
-        state = self._state
-        if event.confidence < self.content.timing.low_confidence and state.mode is not Mode.CONFIRMING_FLAG:
-            state.flag_heard = event.text
-            return self._confirm_red_flag(levels)
-        return self._red_flag(self._with_pending_flags(levels))
+        return self._safety(flags, event.text)
 
     def _on_key(self, key: str) -> list[Action]:
         if key.isdecimal():
@@ -168,32 +181,43 @@ class Engine:
             return self._ask(full=False)
         return self._dispatch(Understood(key, intent), key, None, False)
 
-    def _red_flag_among(self, alternatives: tuple[str, ...], heard_text: str) -> list[Action] | None:
-        """A red flag the recognizer nearly chose (a runner-up hypothesis) is asked about, never dropped."""
-        recording = self._state.mode is Mode.RECORDING_NOTE  # a note's words are handled as the note
-        if not alternatives or recording or red_flags_in(self.content, heard_text):
-            return None
+    def _heard_flags(
+        self, flags: tuple[Flag, ...], confidence: float, alternatives: tuple[str, ...]
+    ) -> tuple[Flag, ...]:
+        """Flags in speech: heard with low confidence they are only possible; a red flag among the
+        recognizer's runner-up hypotheses is possible too, never dropped."""
+        if confidence < self.content.timing.low_confidence:
+            flags = tuple(flag.as_possible("low_confidence") for flag in flags)
+        if flags:
+            return flags
         for alternative in alternatives:
-            levels = red_flags_in(self.content, alternative)
-            if levels:
+            heard = tuple(flag.as_possible("misheard") for flag in flags_in(self.content, alternative))
+            if heard:
                 self._audit("system", "possible_red_flag", alternative)
-                self._state.flag_heard = alternative
-                return self._confirm_red_flag(levels)
-        return None
+                return heard
+        return ()
 
-    def _on_text(self, text: str, confidence: float, audio: bytes | None, machine: bool) -> list[Action]:
+    def _on_text(
+        self,
+        text: str,
+        confidence: float,
+        audio: bytes | None,
+        machine: bool,
+        alternatives: tuple[str, ...] = (),
+    ) -> list[Action]:
         state = self._state
         meaning = understand(self.content, text, self.step if state.mode is Mode.ASKING else None)
-        if meaning.red_flag:
-            if state.mode is Mode.RECORDING_NOTE:
-                # The words are still the patient's note: keep them for the read-back after the script.
-                state.note = PendingNote(strip_done(self.content, text), audio, machine)
-                state.mode = Mode.CONFIRMING_NOTE
-            # A red flag in answer to "did you say ...?" is no "no": run the pending flag's script too.
-            if confidence < self.content.timing.low_confidence and state.mode is not Mode.CONFIRMING_FLAG:
-                state.flag_heard = text
-                return self._confirm_red_flag(meaning.flags)
-            return self._red_flag(self._with_pending_flags(meaning.flags))
+        flags = self._heard_flags(meaning.flags, confidence, alternatives)
+        if state.mode is Mode.RECORDING_NOTE and flags:
+            # The words are still the patient's note: keep them, read back once the flag is dealt with.
+            state.note = PendingNote(strip_done(self.content, text), audio, machine)
+            state.mode = Mode.CONFIRMING_NOTE
+        if state.mode is Mode.HOLD:
+            return self._in_hold(flags, meaning, text)
+        if state.mode is Mode.CHECKING_FLAG:
+            return self._check_answer(flags, meaning, text)
+        if flags:
+            return self._safety(flags, text)
         return self._dispatch(meaning, text, audio, machine)
 
     def _dispatch(self, meaning: Understood, text: str, audio: bytes | None, machine: bool) -> list[Action]:
@@ -206,8 +230,10 @@ class Engine:
                 return self._note_heard(text, audio, machine)
             if meaning.intent == "cancel":
                 return self._move_on(self.step.next, self._says([self.step.cancelled]))
-        if state.mode is Mode.CONFIRMING_FLAG:
-            return self._flag_answer(meaning)
+        if state.mode is Mode.HOLD:
+            return self._in_hold((), meaning, text)
+        if state.mode is Mode.CHECKING_FLAG:
+            return self._check_answer((), meaning, text)
         if state.mode is Mode.CONFIRMING_STOP:
             return self._stop_answer(meaning)
         global_actions = self._global_command(meaning.intent)
@@ -221,6 +247,7 @@ class Engine:
 
     def _global_command(self, intent: str) -> list[Action] | None:
         state = self._state
+        self._state.misses = 0
         messages = self.content.messages
         voice = self.content.voice
         if intent == "repeat":
@@ -255,68 +282,162 @@ class Engine:
 
     # ---- safety -----------------------------------------------------------------------------------
 
-    def _with_pending_flags(self, levels: tuple[RedFlagLevel, ...]) -> tuple[RedFlagLevel, ...]:
-        """`levels` plus those still awaiting a "did you say ...?" answer, in content order."""
-        if self._state.mode is not Mode.CONFIRMING_FLAG:
-            return levels
-        wanted = set(levels) | set(self._state.flag_levels)
-        return tuple(flag.level for flag in self.content.red_flags if flag.level in wanted)
+    def _safety(self, flags: tuple[Flag, ...], text: str) -> list[Action]:
+        """Certain flags start (or join) the hold; otherwise the first possible flag is checked."""
+        certain = tuple(flag for flag in flags if flag.certainty == "certain")
+        if certain:
+            return self._hold(certain, text)
+        return self._check(flags[0], text)
+
+    def _check(self, flag: Flag, text: str) -> list[Action]:
+        state = self._state
+        # Staff hear of it even if the patient then says no: a missed red flag is the worst bug.
+        alert = self._alert(flag.level, self._alert_text(flag, text), "possible", flag.concept)
+        if state.mode is not Mode.CHECKING_FLAG:
+            state.flag_resume_mode = state.mode
+        state.checking = flag
+        state.mode = Mode.CHECKING_FLAG
+        return [alert, *self._says([flag.check], urgent=True), self._listen("yes_no", "yes_no")]
+
+    def _check_answer(self, flags: tuple[Flag, ...], meaning: Understood, text: str) -> list[Action]:
+        state = self._state
+        asked = state.checking
+        assert asked is not None
+        certain = tuple(flag for flag in flags if flag.certainty == "certain")
+        if certain:
+            return self._hold(certain, text)
+        if meaning.intent == "no" and not flags:
+            state.mode = state.flag_resume_mode or Mode.ASKING
+            state.checking = None
+            messages = self.content.messages
+            dismissed = (
+                messages.red_flag_dismissed if self.setting == "clinic" else messages.red_flag_dismissed_home
+            )
+            return self._says([dismissed]) + self._ask(full=False)
+        # Yes, anything unclear, or another possible flag: when unsure, act as if it were true.
+        return self._hold((Flag(asked.level, "certain", asked.concept, asked.concept_id, asked.check),), text)
+
+    def _hold(self, flags: tuple[Flag, ...], text: str) -> list[Action]:
+        """Alert and script for each new level, then hold: never back to routine without an all-clear."""
+        state = self._state
+        if state.mode not in (Mode.HOLD, Mode.CHECKING_FLAG):
+            state.flag_resume_mode = state.mode
+        if state.flag_resume_mode in (Mode.RECORDING_NOTE, Mode.CONFIRMING_NOTE):
+            state.flag_resume_mode = Mode.ASKING  # the note offer is asked again after the hold
+        state.mode = Mode.HOLD
+        state.checking = None
+        actions: list[Action] = []
+        for flag in flags:
+            if flag.level in state.hold_levels:
+                continue
+            red_flag = self._red_flag_content(flag.level)
+            alert = self._alert(
+                flag.level, self._alert_text(flag, text, red_flag.alert), "certain", flag.concept
+            )
+            actions.append(alert)
+            state.hold_levels += (flag.level,)
+            if alert.alert_id >= 0:
+                state.hold_alert_ids += (alert.alert_id,)
+            actions += self._says(self._script(red_flag), urgent=True)
+        new_alerts = any(isinstance(action, Alert) for action in actions)
+        # Nothing said is lost while the hold lasts: a note being recorded or confirmed is kept now.
+        actions += self._draft_pending_note()
+        return actions + self._hold_prompt(repeat=not new_alerts)
+
+    def _hold_prompt(self, repeat: bool) -> list[Action]:
+        messages = self.content.messages
+        if self.setting == "home":
+            texts = (
+                [messages.hold_home_repeat, messages.hold_home_question]
+                if repeat
+                else [messages.hold_home_question]
+            )
+            return self._says(texts, urgent=True) + [self._listen("yes_no", "yes_no")]
+        text = messages.hold_clinic_repeat if repeat else messages.hold_clinic
+        return self._says([text], urgent=True) + [self._listen("any", "any")]
+
+    def _in_hold(self, flags: tuple[Flag, ...], meaning: Understood, text: str) -> list[Action]:
+        """Everything said in a hold is kept (audited); a new danger adds its alert; at home a confirmed
+        call ends the session gently; nothing else leaves the hold."""
+        state = self._state
+        new = tuple(
+            Flag(flag.level, "certain", flag.concept, flag.concept_id, flag.check)
+            for flag in flags
+            if flag.level not in state.hold_levels
+        )
+        if new:
+            return self._hold(new, text)
+        if self.setting == "home" and meaning.intent == "yes":
+            return (
+                self._draft_pending_note()
+                + self._says([self.content.messages.hold_home_done])
+                + self._finish("stopped")
+            )
+        return self._hold_prompt(repeat=True)
+
+    def _release_hold(self) -> list[Action]:
+        state = self._state
+        state.mode = state.flag_resume_mode or Mode.ASKING
+        if state.mode in (Mode.HOLD, Mode.CHECKING_FLAG):
+            state.mode = Mode.ASKING
+        state.hold_levels = ()
+        state.hold_alert_ids = ()
+        return self._says([self.content.messages.hold_released]) + self._ask(full=False)
+
+    def _red_flag_content(self, level: RedFlagLevel) -> RedFlag:
+        return next(flag for flag in self.content.red_flags if flag.level == level)
+
+    def _alert_text(self, flag: Flag, text: str, headline: str = "") -> str:
+        said = " ".join(text.split())[:_ALERT_WORDS_MAX]
+        if flag.certainty == "possible":
+            headline = f"Possible {flag.level} red flag: check question asked."
+        return f"{headline} ({flag.concept}) Patient said: \u201c{said}\u201d"
 
     def _after_finish(self, event: Event) -> list[Action]:
         """The dialogue is over, but a red flag typed or said afterwards is still answered."""
         if not isinstance(event, Heard | Typed):
             return []
         self._audit("patient", "heard" if isinstance(event, Heard) else "typed", event.text)
-        return self._flag_scripts(red_flags_in(self.content, event.text))
-
-    def _flag_scripts(self, levels: tuple[RedFlagLevel, ...]) -> list[Action]:
-        """For each level: the alert (written to the journal first), then its script."""
         actions: list[Action] = []
-        for level in levels:
-            flag = next(f for f in self.content.red_flags if f.level == level)
-            actions.append(self._alert(level, flag.alert))
-            actions += self._says(flag.script, urgent=True)
+        for flag in flags_in(self.content, event.text):
+            red_flag = self._red_flag_content(flag.level)
+            actions.append(
+                self._alert(
+                    flag.level,
+                    self._alert_text(flag, event.text, red_flag.alert),
+                    flag.certainty,
+                    flag.concept,
+                )
+            )
+            actions += self._says(self._script(red_flag), urgent=True)
         return actions
 
-    def _red_flag(self, levels: tuple[RedFlagLevel, ...]) -> list[Action]:
-        actions = self._flag_scripts(levels)
-        if self._state.mode is Mode.CONFIRMING_FLAG:
-            self._state.mode = self._state.flag_resume_mode or Mode.ASKING
-        return actions + self._says([self.content.messages.resume]) + self._ask(full=False)
+    def _script(self, red_flag: RedFlag) -> tuple[str, ...]:
+        """What to do now, for this setting: at home nobody has been called, so it says whom to call."""
+        return red_flag.home_script if self.setting == "home" and red_flag.home_script else red_flag.script
 
-    def _confirm_red_flag(self, levels: tuple[RedFlagLevel, ...]) -> list[Action]:
-        state = self._state
-        # Staff hear of it even if the patient then says no: a missed red flag is the worst bug.
-        alert = self._alert(
-            "possible", f"Possible {' and '.join(levels)} red flag heard with low confidence."
-        )
-        state.flag_levels = levels
-        if state.mode is not Mode.CONFIRMING_FLAG:
-            state.flag_resume_mode = state.mode
-        state.mode = Mode.CONFIRMING_FLAG
-        question = self.content.messages.red_flag_confirm.format(heard=state.flag_heard)
-        return [alert, *self._says([question], urgent=True), self._listen("yes_no", "yes_no")]
-
-    def _flag_answer(self, meaning: Understood) -> list[Action]:
-        state = self._state
-        if meaning.intent == "no":
-            state.mode = state.flag_resume_mode or Mode.ASKING
-            return self._says([self.content.messages.red_flag_dismissed]) + self._ask(full=False)
-        # yes, or anything unclear: when unsure, flag.
-        return self._red_flag(state.flag_levels)
-
-    def _alert(self, level: AlertLevel, text: str) -> Alert:
+    def _alert(
+        self, level: AlertLevel, text: str, certainty: Certainty = "certain", concept: str = ""
+    ) -> Alert:
         state = self._state
         try:
-            alert_id = self.journal.add_alert(state.session_id, self.patient_id, level, text, self._clock())
+            alert_id = self.journal.add_alert(
+                state.session_id, self.patient_id, level, text, self._clock(), certainty=certainty
+            )
         except JournalError:
             alert_id = -1  # still shown and said: safety never waits on storage
-        return Alert(level, text, alert_id, state.step_id)
+        return Alert(level, text, alert_id, state.step_id, certainty, concept)
 
     def _acknowledge(self, event: Acknowledge) -> list[Action]:
         self.journal.acknowledge_alert(event.alert_id, event.staff, self._clock())
         self._audit("staff", "acknowledge", f"alert {event.alert_id}")
-        return []
+        state = self._state
+        if state.mode is not Mode.HOLD or self.setting != "clinic":
+            return []
+        state.hold_alert_ids = tuple(i for i in state.hold_alert_ids if i != event.alert_id)
+        if state.hold_alert_ids:
+            return []  # another alert of this hold is still open
+        return self._release_hold()
 
     # ---- stopping ---------------------------------------------------------------------------------
 
@@ -369,6 +490,7 @@ class Engine:
         state.unanswered = 0
         state.alerted_unanswered = False
         state.teach_back_tries = 0
+        state.misses = 0
         state.note = None
         step = self.step
         if step.kind == "end":
@@ -391,10 +513,7 @@ class Engine:
                 return self._says([self.content.messages.long_wait]) + [self._listen_long()]
             return self._move_on(step.next, [])
         if step.kind == "choice":
-            reply = next((c.reply for c in step.choices if c.id == meaning.value), step.other_reply)
-            if intent != "choice" and intent not in ("unknown", "yes", "no"):
-                return self._not_understood()
-            return self._move_on(step.next, self._says([reply]))
+            return self._choice_answer(step, meaning, text)
         if step.kind == "yes_no":
             return self._yes_no_answer(step, intent)
         if step.kind == "number":
@@ -411,15 +530,42 @@ class Engine:
                 return self._note_heard(text, None, False)
         return self._not_understood()
 
-    def _yes_no_answer(self, step: Step, intent: str) -> list[Action]:
-        if intent not in ("yes", "no"):
+    def _choice_answer(self, step: Step, meaning: Understood, text: str) -> list[Action]:
+        """A listed choice, or the patient's own words: kept for staff with a neutral reply, never
+        reassurance for something not understood."""
+        intent = meaning.intent
+        if intent not in ("choice", "unknown", "yes", "no", "unsure", "mood"):
             return self._not_understood()
+        chosen = (
+            next((c for c in step.choices if c.id == meaning.value), None) if intent == "choice" else None
+        )
+        actions: list[Action] = []
+        if chosen is not None:
+            if chosen.alert:
+                actions.append(self._alert("note", chosen.alert))
+            return self._move_on(step.next, actions + self._says([chosen.reply]))
+        if step.other_alert:
+            said = " ".join(text.split())[:_ALERT_WORDS_MAX]
+            actions.append(self._alert("note", f"{step.other_alert} Patient said: \u201c{said}\u201d"))
+        return self._move_on(step.next, actions + self._says([step.other_reply]))
+
+    def _yes_no_answer(self, step: Step, intent: str) -> list[Action]:
         state = self._state
+        if intent == "unsure":
+            # A teach-back counts doubt as a wrong answer; elsewhere the step says what doubt means.
+            wrong = "yes" if step.expected == "no" else "no"
+            intent = wrong if step.expected is not None else (step.unsure_as or intent)
+        if intent not in ("yes", "no"):
+            state.misses += 1
+            if state.misses >= _MISSES_BEFORE_OFFER:
+                return self._says([self.content.messages.yes_no_keys]) + self._ask(full=False)
+            return self._not_understood()
         if step.expected is not None and intent != step.expected and state.teach_back_tries == 0:
             state.teach_back_tries = 1
             return self._says([step.correction]) + self._ask(full=False)
         actions: list[Action] = []
         if step.expected is not None and intent != step.expected:
+            actions.append(self._alert("warning", self.content.messages.wrong_teach_back_alert))
             actions += self._says([step.correction])
         reply, alert, target = (
             (step.yes_reply, step.yes_alert, step.yes_next)
@@ -432,7 +578,18 @@ class Engine:
         return self._move_on(target or step.next, actions)
 
     def _number_answer(self, step: Step, meaning: Understood) -> list[Action]:
+        messages = self.content.messages
+        if meaning.intent == "mood":
+            follow_up = {
+                "low": messages.mood_low_follow_up,
+                "middle": messages.mood_middle_follow_up,
+                "high": messages.mood_high_follow_up,
+            }.get(str(meaning.value), messages.mood_middle_follow_up)
+            return self._says([follow_up]) + [self._listen("number", "number")]
         if meaning.intent != "number" or not isinstance(meaning.value, int):
+            self._state.misses += 1
+            if self._state.misses >= _MISSES_BEFORE_OFFER:
+                return self._says([messages.number_keys]) + [self._listen("number", "number")]
             return self._not_understood()
         value = meaning.value
         if not step.min_value <= value <= step.max_value:
@@ -444,7 +601,27 @@ class Engine:
         except JournalError:
             return self._says([self.content.messages.save_failed]) + self._ask(full=False)
         saved = Saved("mood", mood_id, step.id, value=value)
-        return self._move_on(step.next, [saved, *self._says([step.reply.format(value=value)])])
+        said = [saved, *self._says([step.reply.format(value=value)])]
+        if value <= _LOW_MOOD:
+            return said + self._low_mood_check()
+        return self._move_on(step.next, said)
+
+    def _low_mood_check(self) -> list[Action]:
+        """A very low rating gets the acuity question (ASQ item 5 wording) before anything else; the
+        rating step is done, so a "no" moves on from where the patient was."""
+        messages = self.content.messages
+        step = self.step
+        flag = Flag("crisis", "possible", "low mood", "low_mood", messages.low_mood_check, "vague")
+        alert = self._alert("note", messages.low_mood_alert)
+        state = self._state
+        if step.next is not None:
+            state.history.append(state.step_id)
+            state.step_id = step.next
+        state.mode = Mode.ASKING
+        state.flag_resume_mode = Mode.ASKING
+        state.checking = flag
+        state.mode = Mode.CHECKING_FLAG
+        return [alert, *self._says([flag.check]), self._listen("yes_no", "yes_no")]
 
     # ---- notes ------------------------------------------------------------------------------------
 
@@ -503,9 +680,10 @@ class Engine:
         mode = state.mode
         if mode is Mode.CONFIRMING_STOP:
             return self._says([self.content.messages.stop_confirm]) + [self._listen("yes_no", "yes_no")]
-        if mode is Mode.CONFIRMING_FLAG:
-            question = self.content.messages.red_flag_confirm.format(heard=state.flag_heard)
-            return self._says([question], urgent=True) + [self._listen("yes_no", "yes_no")]
+        if mode is Mode.CHECKING_FLAG and state.checking is not None:
+            return self._says([state.checking.check], urgent=True) + [self._listen("yes_no", "yes_no")]
+        if mode is Mode.HOLD:
+            return self._hold_prompt(repeat=True)
         if mode is Mode.RECORDING_NOTE:
             return self._says([step.record_prompt]) + [self._listen("note", "note")]
         if mode is Mode.CONFIRMING_NOTE and state.note is not None:
@@ -521,8 +699,10 @@ class Engine:
     def _on_silence(self) -> list[Action]:
         state = self._state
         timing = self.content.timing
-        if state.mode is Mode.CONFIRMING_FLAG:
-            return self._red_flag(state.flag_levels)  # no answer to "did you say...?": treat as yes
+        if state.mode is Mode.CHECKING_FLAG and state.checking is not None:
+            return self._check_answer((), Understood("", "unknown"), "")  # silence: act as if yes
+        if state.mode is Mode.HOLD:
+            return self._hold_prompt(repeat=True)
         state.attempts += 1
         state.unanswered += 1
         actions: list[Action] = []
@@ -572,7 +752,10 @@ class Engine:
     ) -> Listen:
         self._listen_seq += 1
         phrases = grammar_phrases(self.content, self.step, grammar)
-        listen = Listen(self._state.step_id, expect, phrases, timeout, end, longest, self._listen_seq)
+        hold = self._state.mode is Mode.HOLD
+        listen = Listen(
+            self._state.step_id, expect, phrases, timeout, end, longest, self._listen_seq, hold, self.setting
+        )
         self._pending_listen = listen
         self._grammar = grammar
         self._deadline = self._clock() + timeout

@@ -8,8 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-Expect = Literal["yes_no", "number", "note", "any"]
-AlertLevel = Literal["emergency", "crisis", "possible", "warning"]
+from ketavoice.meaning import Certainty
+from ketavoice.meaning import Expect as Expect  # re-exported: front ends name listen kinds from here
+
+AlertLevel = Literal["emergency", "crisis", "warning", "note"]
+Setting = Literal["clinic", "home"]
 SavedKind = Literal["mood", "note", "draft"]
 FinishStatus = Literal["completed", "stopped", "ended"]
 
@@ -111,6 +114,8 @@ class Listen:
     end_silence: float
     max_seconds: float
     listen_id: int = 0
+    hold: bool = False  # a red-flag hold is on: the front end keeps the alert in view
+    setting: Setting = "clinic"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -118,6 +123,8 @@ class Listen:
             "step": self.step,
             "text": "",
             "expect": self.expect,
+            "hold": self.hold,
+            "setting": self.setting,
             "timeout": self.timeout,
             "end_silence": self.end_silence,
             "max_seconds": self.max_seconds,
@@ -168,6 +175,8 @@ class Alert:
     text: str
     alert_id: int
     step: str
+    certainty: Certainty = "certain"
+    concept: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -175,6 +184,8 @@ class Alert:
             "step": self.step,
             "text": self.text,
             "level": self.level,
+            "certainty": self.certainty,
+            "concept": self.concept,
             "id": self.alert_id,
         }
 

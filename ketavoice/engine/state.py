@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from ketavoice.content.model import Content, RedFlagLevel
+from ketavoice.meaning import Flag
 from ketavoice.understanding.normalize import tokens
 
 
@@ -15,7 +16,8 @@ class Mode(Enum):
     RECORDING_NOTE = "recording_note"
     CONFIRMING_NOTE = "confirming_note"  # a note was read back: save, try again or cancel?
     CONFIRMING_STOP = "confirming_stop"
-    CONFIRMING_FLAG = "confirming_flag"  # "did you say ...?" after a low-confidence red flag
+    CHECKING_FLAG = "checking_flag"  # a possible red flag: "Just to be safe: do you have ... right now?"
+    HOLD = "hold"  # after a certain red flag: only staff (clinic) or a confirmed call (home) end it
     FINISHED = "finished"
 
 
@@ -41,9 +43,11 @@ class State:
     teach_back_tries: int = 0
     note: PendingNote | None = None
     resume_mode: Mode | None = None  # where to return after a stop confirmation
-    flag_resume_mode: Mode | None = None  # where to return after a red-flag confirmation (may be a stop)
-    flag_levels: tuple[RedFlagLevel, ...] = ()
-    flag_heard: str = ""
+    flag_resume_mode: Mode | None = None  # where to return after a check question or a hold
+    checking: Flag | None = None  # the possible red flag the check question asks about
+    hold_levels: tuple[RedFlagLevel, ...] = ()  # levels whose script ran in this hold
+    hold_alert_ids: tuple[int, ...] = ()  # alerts whose acknowledgement ends a clinic hold
+    misses: int = 0  # answers not understood on the current question
 
 
 def strip_done(content: Content, text: str) -> str:
