@@ -119,3 +119,34 @@ def test_ordinary_answers(content: Content) -> None:
         if got != want:
             wrong.append((row["step"], row["text"], got, want))
     assert len(wrong) <= len(_rows("answers.tsv")) // 10, wrong
+
+
+def _concept_lines(kind: str) -> list[tuple[str, str, str]]:
+    content = load_content(None)
+    return [
+        (flag.level, concept.id, line)
+        for flag in content.red_flags
+        for concept in flag.concepts
+        for line in (concept.examples if kind == "examples" else concept.calm)
+    ]
+
+
+@pytest.mark.parametrize(("level", "concept", "line"), _concept_lines("examples"))
+def test_every_concept_example_is_caught_at_its_level(
+    content: Content, level: str, concept: str, line: str
+) -> None:
+    flags = understand(content, line).flags
+    assert any(flag.level == level for flag in flags), (concept, line)
+
+
+@pytest.mark.parametrize(("level", "concept", "line"), _concept_lines("calm"))
+def test_no_concept_counter_example_is_certain(content: Content, level: str, concept: str, line: str) -> None:
+    assert not understand(content, line).red_flag, (concept, line)
+
+
+def test_transcribe_and_understand_share_the_flag_contract(content: Content) -> None:
+    meaning = understand(content, "my chest feels a bit funny")
+    assert meaning.to_json()["flag"] == {"level": "emergency", "certainty": "possible", "concept": "chest pain"}
+    assert meaning.intent not in ("emergency", "crisis")
+    certain = understand(content, "I can't breathe").to_json()
+    assert certain["intent"] == "emergency" and certain["flag"]["certainty"] == "certain"

@@ -23,7 +23,7 @@ def test_transcribe_json_one_object_per_file_in_order(speech: SpeechMaker, tmp_p
                  "--json"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [row["file"] for row in rows] == [str(f) for f in files]
-    assert set(rows[0]) == {"file", "text", "intent", "value", "backend", "audio_seconds", "seconds"}
+    assert set(rows[0]) == {"file", "text", "intent", "value", "flag", "backend", "audio_seconds", "seconds"}
     assert [row["backend"] for row in rows] == ["pocketsphinx"] * 4
     assert rows[1]["intent"] == "no"  # stereo 44.1 kHz converted
     assert rows[2]["intent"] == "emergency"  # red flags are in every step's grammar

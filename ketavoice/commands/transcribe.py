@@ -1,7 +1,7 @@
 """`ketavoice transcribe FILE.wav ... [--step STEP_ID] [--backend vosk|pocketsphinx] --json`.
 
-Prints one JSON object per file per line, in order: {"file", "text", "intent", "value", "backend",
-"audio_seconds", "seconds"}. With --step, recognition is constrained to that step's phrases plus the
+Prints one JSON object per file per line, in order: {"file", "text", "intent", "value", "flag",
+"backend", "audio_seconds", "seconds"} (`flag` as in `ketavoice understand --json`). With --step, recognition is constrained to that step's phrases plus the
 global ones (red flags always included); without it, recognition is free-form. A file that cannot be
 read gets an object with "error" instead of stopping the others; the exit code is then 1.
 """
@@ -65,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
             "text": text,
             "intent": understood.intent,
             "value": understood.value,
+            "flag": understood.to_json()["flag"],
             "backend": recognizer.backend,
             "audio_seconds": round(audio.seconds, 3),
             "seconds": round(time.perf_counter() - started, 3),

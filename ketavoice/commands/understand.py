@@ -15,7 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument("--step", default=None, help="understand in the context of this step id")
     parser.add_argument("--dialogue", default=None, help="the dialogue the step belongs to")
     parser.add_argument("--content", default=None, help="path to a content.toml")
-    parser.add_argument("--json", action="store_true", help='print {"text", "intent", "value"}')
+    parser.add_argument("--json", action="store_true", help='print {"text", "intent", "value", "flag"}')
 
 
 def run(args: argparse.Namespace) -> int:
@@ -31,5 +31,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(meaning.to_json()))
     else:
         value = "" if meaning.value is None else f" ({meaning.value})"
-        print(f"{meaning.intent}{value}")
+        flag = meaning.flag
+        tier = "" if flag is None else f" [{flag.certainty} {flag.level}: {flag.concept}]"
+        print(f"{meaning.intent}{value}{tier}")
     return 0

@@ -35,9 +35,16 @@ class Slot:
     sounds: frozenset[str]  # sound-alike keys of the slot's whole words, for misheard matches
     gap_before: int
     sequences: tuple[tuple[frozenset[str], ...], ...] = ()  # multi-word alternatives, longest first
+    openers: frozenset[str] = frozenset()  # every whole word that can start this slot (for filtering)
 
     def matches(self, token: str) -> bool:
         return token in self.words or any(token.startswith(prefix) for prefix in self.prefixes)
+
+    def could_match(self, words: Words) -> bool:
+        """Whether any word of the utterance could fill this slot: a cheap first filter."""
+        if not self.openers.isdisjoint(words.present):
+            return True
+        return any(words.has_prefix(prefix) for prefix in self.prefixes)
 
     def length_at(self, tokens: tuple[str, ...], position: int) -> int:
         """How many tokens this slot matches at `position` (0: none)."""
@@ -102,9 +109,16 @@ def compile_pattern(text: str) -> Pattern:
             if len(alternative) >= _FUZZY_MIN_LETTERS and len(sound_key(alternative)) >= _FUZZY_MIN_SKELETON:
                 sounds.add(sound_key(alternative))
         sequences.sort(key=len, reverse=True)
-        slots.append(
-            Slot(frozenset(words), tuple(prefixes), frozenset(sounds), gap if slots else 0, tuple(sequences))
+        openers = frozenset(words).union(*(sequence[0] for sequence in sequences))
+        slot = Slot(
+            frozenset(words),
+            tuple(prefixes),
+            frozenset(sounds),
+            gap if slots else 0,
+            tuple(sequences),
+            openers,
         )
+        slots.append(slot)
         gap = DEFAULT_GAP
     return Pattern(text, tuple(slots))
 
@@ -138,6 +152,13 @@ def find(
     With `sounds` (the tokens' sound keys), one one-word slot may match a sound-alike word instead; the
     match is then marked misheard."""
     allow = sounds if pattern.can_mishear else None
+    allowed_missing = 1 if allow is not None else 0
+    missing = 0
+    for slot in pattern.slots:
+        if not slot.could_match(words):
+            missing += 1
+            if missing > allowed_missing:
+                return None  # some word of the pattern is nowhere in the utterance
     for start in range(begin, len(words.tokens)):
         found = _from(pattern, words, allow, 0, start, (), False)
         if found is not None:

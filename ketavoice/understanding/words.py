@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Understanding looks at this much of an utterance at most: bounded time on hostile pastes. A note this
 # long is still saved whole; only its first part is judged.
@@ -30,6 +30,19 @@ class Words:
 
     tokens: tuple[str, ...]
     clauses: tuple[int, ...]
+    present: frozenset[str] = field(init=False, repr=False, compare=False)
+    _prefixes: dict[str, bool] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "present", frozenset(self.tokens))
+
+    def has_prefix(self, prefix: str) -> bool:
+        """Whether some word starts with `prefix` (remembered: many patterns ask the same)."""
+        known = self._prefixes.get(prefix)
+        if known is None:
+            known = any(token.startswith(prefix) for token in self.present)
+            self._prefixes[prefix] = known
+        return known
 
     def __len__(self) -> int:
         return len(self.tokens)
