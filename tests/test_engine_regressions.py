@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ketavoice.content.model import Content
-from ketavoice.engine.events import Alert, Heard, Pressed, Silence
+from ketavoice.engine.events import Acknowledge, Alert, Heard, Pressed, Silence
 from tests.engine_driver import alerts, listens, make_driver, saved, says
 
 
@@ -51,7 +51,9 @@ def test_unanswered_flag_during_stop_confirmation_returns_to_the_stop_question(
     d.walk_to("ride_home")
     d.type("stop")
     d.send(Heard("i want to die", 0.3))
-    d.send(Silence(12.0))  # no answer to "did you say...?": the crisis script runs
+    [alert] = alerts(d.send(Silence(12.0)))  # no answer to the check question: the crisis flow runs
+    assert d.type("no") and d.engine.on_hold  # a hold is no answer to the stop question
+    d.send(Acknowledge(alert.alert_id, "nurse"))  # staff have come: back to the stop question
     actions = d.type("no")
     assert content.messages.stop_cancelled in says(actions)
     d.type("yes")
@@ -67,8 +69,10 @@ def test_red_flag_answering_did_you_say_keeps_the_first_flag(content: Content, k
     assert [a.level for a in alerts(actions)] == ["emergency", "crisis"]
     for flag in content.red_flags:
         assert all(line in says(actions) for line in flag.script)
-    assert d.engine.step_id == "feeling"
-    actions = d.type("sleepy")  # and the dialogue carries on normally
+    assert d.engine.step_id == "feeling" and d.engine.on_hold
+    for alert in alerts(actions):
+        d.send(Acknowledge(alert.alert_id, "nurse"))
+    actions = d.type("sleepy")  # once staff acknowledge, the dialogue carries on
     assert d.engine.step_id == "ride_home"
 
 

@@ -20,7 +20,7 @@ from ketavoice.speech.speakers import WavSinkSpeaker
 from ketavoice.speech.sphinx_recognizer import SphinxRecognizer
 from tests.audio_fixtures import SpeechMaker, speech  # noqa: F401
 
-ANSWERS = ["okay", "okay", "yes", "no", "okay", "three", "yes", "the garden is lovely today", "yes",
+ANSWERS = ["okay", "okay", "yes", "no", "okay", "seven", "yes", "the garden is lovely today", "yes",
            "okay", "okay", "okay", "no"]
 
 
@@ -58,11 +58,11 @@ def test_voice_command_end_to_end(speech: SpeechMaker, ketavoice_home: Path, tmp
     assert main(args + [str(p) for p in _answers(speech)]) == 0
     out = capsys.readouterr().out
     assert "ketavoice: Hello. Your session is over." in out
-    assert "patient: three" in out
+    assert "patient: seven" in out
     assert "[saved mood]" in out and "[saved note]" in out
     assert main(["notes", "--patient", "p2", "--json"]) == 0
     notes = json.loads(capsys.readouterr().out)
-    assert [row["rating"] for row in notes if row["type"] == "mood"] == [3]
+    assert [row["rating"] for row in notes if row["type"] == "mood"] == [7]
     note_rows = [row for row in notes if row["type"] == "note"]
     assert len(note_rows) == 1 and note_rows[0]["audio_path"], notes
     assert note_rows[0]["machine_transcript"] is True

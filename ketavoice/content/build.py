@@ -289,11 +289,10 @@ def _understanding(table: dict[str, Any], problems: Problems) -> Understanding:
     path = "understanding"
     check_keys(table, path, problems, allowed=("rewrites", "idioms", "mood_low", "mood_middle", "mood_high"))
     rewrites: list[tuple[str, str]] = []
-    raw_rewrites = table_at(table, "rewrites", path, problems) or {}
-    for heard, meant in raw_rewrites.items():
-        where = join(join(path, "rewrites"), heard)
-        if not isinstance(meant, str) or not PHRASE_RE.match(heard) or not PHRASE_RE.match(meant):
-            problems.add(where, "expected lowercase words mapped to lowercase words")
+    for index, entry in enumerate(read_str_list(table, "rewrites", path, problems)):
+        heard, _, meant = (part.strip() for part in entry.partition("="))
+        if not PHRASE_RE.match(heard) or not PHRASE_RE.match(meant):
+            problems.add(join(join(path, "rewrites"), index), 'expected "words as heard = words as matched"')
             continue
         rewrites.append((heard, meant))
     return Understanding(

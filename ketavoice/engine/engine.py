@@ -304,8 +304,10 @@ class Engine:
         asked = state.checking
         assert asked is not None
         certain = tuple(flag for flag in flags if flag.certainty == "certain")
+        asked_now = Flag(asked.level, "certain", asked.concept, asked.concept_id, asked.check)
         if certain:
-            return self._hold(certain, text)
+            # Another danger while the question is open: the question was not answered with "no".
+            return self._hold((*certain, asked_now), text)
         if meaning.intent == "no" and not flags:
             state.mode = state.flag_resume_mode or Mode.ASKING
             state.checking = None
@@ -315,7 +317,7 @@ class Engine:
             )
             return self._says([dismissed]) + self._ask(full=False)
         # Yes, anything unclear, or another possible flag: when unsure, act as if it were true.
-        return self._hold((Flag(asked.level, "certain", asked.concept, asked.concept_id, asked.check),), text)
+        return self._hold((asked_now,), text)
 
     def _hold(self, flags: tuple[Flag, ...], text: str) -> list[Action]:
         """Alert and script for each new level, then hold: never back to routine without an all-clear."""
