@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from ketavoice.content.instruments import Instrument
+
 StepKind = Literal["info", "choice", "yes_no", "number", "note", "end"]
 STEP_KINDS: tuple[StepKind, ...] = ("info", "choice", "yes_no", "number", "note", "end")
 
@@ -236,6 +238,17 @@ class Escort:
 
 
 @dataclass(frozen=True)
+class Clinic:
+    """The clinic's own details. `phone` replaces {clinic_phone} in every text when content is loaded."""
+
+    phone: str = ""
+
+
+# The longest spoken turn `content check` accepts unless [meta] max_turn_words says otherwise.
+DEFAULT_MAX_TURN_WORDS = 25
+
+
+@dataclass(frozen=True)
 class Content:
     """Everything loaded from one content.toml."""
 
@@ -249,12 +262,21 @@ class Content:
     dialogues: tuple[Dialogue, ...]
     escort: Escort
     default_dialogue: str = "post_session"
+    clinic: Clinic = Clinic()
+    instruments: tuple[Instrument, ...] = ()
+    max_turn_words: int = DEFAULT_MAX_TURN_WORDS
 
     def dialogue(self, name: str) -> Dialogue:
         for dialogue in self.dialogues:
             if dialogue.name == name:
                 return dialogue
         raise KeyError(name)
+
+    def instrument(self, key: str) -> Instrument:
+        for instrument in self.instruments:
+            if instrument.key == key:
+                return instrument
+        raise KeyError(key)
 
     def intent(self, name: PhraseIntent) -> Intent:
         for intent in self.intents:
