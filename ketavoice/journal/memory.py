@@ -148,6 +148,11 @@ class MemoryJournal:
         ]
         return sorted(found, key=lambda a: (a.created_at, a.id))
 
+    def alerts(self, patient_id: str | None = None) -> list[AlertRecord]:
+        """Every alert, acknowledged or not."""
+        found = [a for a in self._alerts if patient_id is None or a.patient_id == patient_id]
+        return sorted(found, key=lambda a: (a.created_at, a.id))
+
     def screenings(self, patient_id: str | None = None) -> list[ScreeningRecord]:
         found = [s for s in self._screenings if patient_id is None or s.patient_id == patient_id]
         return sorted(found, key=lambda s: (s.created_at, s.id))

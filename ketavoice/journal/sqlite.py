@@ -247,6 +247,15 @@ class SqliteJournal:
         )
         return [AlertRecord(*row) for row in rows]
 
+    def alerts(self, patient_id: str | None = None) -> list[AlertRecord]:
+        """Every alert, acknowledged or not (the export's full record; `open_alerts` is the live view)."""
+        rows = self._read(
+            "SELECT id, patient_id, session_id, level, text, created_at, acknowledged_at, acknowledged_by,"
+            " certainty FROM alerts WHERE (? IS NULL OR patient_id = ?) ORDER BY created_at, id",
+            (patient_id, patient_id),
+        )
+        return [AlertRecord(*row) for row in rows]
+
     def screenings(self, patient_id: str | None = None) -> list[ScreeningRecord]:
         rows = self._read(
             "SELECT c.id, s.patient_id, c.session_id, c.created_at, c.instrument, c.form, c.answers, c.score,"
