@@ -35,8 +35,8 @@ from ketavoice.tui.app import KetavoiceApp
 from ketavoice.tui.widgets import PromptView
 
 ROOT = Path(__file__).resolve().parents[1]
-ANSWERS = ("c", "sleepy", "y", "no", "okay", "7", "yes", "a quiet day so far", "yes",
-           "okay", "okay", "okay", "no")
+ANSWERS = ("c", "sleepy", "y", "no", *("okay",) * 6, "7", "yes", "a quiet day so far", "yes",
+           *("okay",) * 5, "no")
 FIRST_PROMPT = "Say okay when you're ready."
 
 

@@ -74,7 +74,8 @@ def test_chat_jsonl_whole_dialogue(ketavoice_home: Path) -> None:
 
 
 def test_chat_end_of_input_exits_zero_and_keeps_what_was_confirmed(ketavoice_home: Path) -> None:
-    result = _chat(ketavoice_home, ["okay", "dizzy", "yes", "no", "okay", "8"], "--patient", "p2")
+    info_steps = ["okay"] * 6  # substances, medicines, decisions, common effects, before you go, home today
+    result = _chat(ketavoice_home, ["okay", "dizzy", "yes", "no", *info_steps, "8"], "--patient", "p2")
     assert result.returncode == 0, result.stderr
     assert "ketavoice:" in result.stdout
     journal = SqliteJournal(ketavoice_home / "journal.sqlite3")
@@ -93,7 +94,8 @@ def test_checkin_command(ketavoice_home: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "KETAVOICE_HOME": str(ketavoice_home)}
     result = subprocess.run(
         [sys.executable, "-m", "ketavoice", "checkin", "--jsonl", "--patient", "home1"],
-        input="okay\nfour\nno\nokay\n",
+        # welcome, mood, better/same/worse, four side-effect checks, note offer, next visit
+        input="okay\nfour\nabout the same\nno\nno\nno\nno\nno\nokay\n",
         capture_output=True,
         text=True,
         env=env,
@@ -102,6 +104,8 @@ def test_checkin_command(ketavoice_home: Path) -> None:
     assert result.returncode == 0, result.stderr
     journal = SqliteJournal(ketavoice_home / "journal.sqlite3")
     assert [m.rating for m in journal.moods("home1")] == [4]
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert events[-1]["type"] == "finish" and not [e for e in events if e["type"] == "alert"]
 
 
 def test_journal_files_are_private(ketavoice_home: Path) -> None:

@@ -110,6 +110,18 @@ EXPECTED: dict[str, list[str]] = {
         "escort_bad_placeholder.toml:166: escort.mood_line: unknown placeholder {score} "
         "(allowed here: {rating}, {time})"
     ],
+    "turn_too_long": [
+        "turn_too_long.toml:117: dialogues.aftercare.steps[1].choices[0].reply: turn has 15 words (limit 12)"
+    ],
+    "clinic_phone_unset": [
+        "clinic_phone_unset.toml:110: dialogues.aftercare.steps[1].other_reply: uses {clinic_phone}, "
+        "but [clinic] phone is not set"
+    ],
+    "instrument_bad_cutoffs": [
+        'instrument_bad_cutoffs.toml:180: instruments.mood2.crisis_item: "mood9" names no item',
+        "instrument_bad_cutoffs.toml:183: instruments.mood2.bands[0].min: "
+        "the first band must start at 0, not 1",
+    ],
     # Whole-file problems and keys that are never written out: no line is printed, none is invented.
     "missing_table": ['missing_table.toml: missing required table "meta"'],
     "dialogue_without_header": [
@@ -206,7 +218,7 @@ def test_content_check_command_ok() -> None:
 def test_content_check_command_checks_the_default_content() -> None:
     result = _check(None)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout == f"{REPO / 'content.toml'}: OK (2 dialogues, 18 steps)\n"
+    assert result.stdout == f"{REPO / 'content.toml'}: OK (2 dialogues, 30 steps)\n"
 
 
 def test_content_check_command_lists_every_problem() -> None:

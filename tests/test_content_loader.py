@@ -43,6 +43,11 @@ def test_required_step_ids_are_present(content: Content) -> None:
     assert [step.id for step in checkin.steps] == [
         "checkin_welcome",
         "mood_rating",
+        "since_last_session",
+        "nausea_check",
+        "detached_check",
+        "headache_check",
+        "bladder_check",
         "mood_note",
         "next_visit",
         "checkin_end",
@@ -66,7 +71,9 @@ def test_every_step_kind_is_parsed(content: Content) -> None:
     assert "{value}" in rating.reply
     note = dialogue.step("mood_note")
     assert note.kind == "note" and "{note}" in note.readback
-    assert any("988" in line for line in note.say) and any("911" in line for line in note.say)
+    # The clinic note offer says who reads notes and when, and where help is now (not "nobody listens").
+    assert "later" in " ".join(note.say) and "staff" in note.help
+    assert not any("listening live" in line for line in note.say)
     closing = dialogue.step("closing")
     assert (closing.yes_next, closing.no_next) == ("recap", "goodbye")
     goodbye = dialogue.step("goodbye")

@@ -54,13 +54,25 @@ def test_every_step_is_visited_on_the_way_through(content: Content, ketavoice_ho
         assert required in visited
 
 
+# Aftercare every post-session dialogue must say (issue 9, clinical review section b), as words said in
+# a step's main turn or a reply (not only in help).
+AFTERCARE = (
+    "driv", "24 hours", "alcohol", "cannabis", "sleeping, anxiety, or pain pills", "stay with you",
+    "light food", "sips of water", "detached", "blurry", "it passes", "stand up slowly",
+    "nurse will check you", "mood dips", "call the clinic", "usual care", "bladder pain", "blood",
+    "rash", "trouble breathing: call 911", "several", "normal", "care team",
+)
+
+
 def test_guidance_carries_the_key_facts(content: Content) -> None:
     text = " ".join(
-        " ".join([*s.say, s.prompt, *(c.reply for c in s.choices), s.no_reply, s.correction])
+        " ".join([*s.say, s.prompt, *(c.reply for c in s.choices), s.yes_reply, s.no_reply, s.correction])
         for s in content.dialogue("post_session").steps
     ).lower()
-    for fact in ("normal", "few hours", "driv", "sleep", "24 hours", "several", "988", "911", "care team"):
+    for fact in AFTERCARE:
         assert fact in text, fact
+    assert "prescribed medicines as usual" not in text and "realistic" not in text
+    assert content.clinic.phone in text  # {clinic_phone} was filled in
 
 
 def test_ride_home_no_gives_advice_and_a_staff_alert(content: Content, ketavoice_home: Path) -> None:

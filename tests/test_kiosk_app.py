@@ -120,7 +120,7 @@ def test_idle_lock_keeps_a_draft_and_leaves_nothing_on_screen(content: Content, 
             assert PATIENT not in text and "patient …17" in text  # ids only masked, in small type
             await type_line(pilot, "okay")
             await type_line(pilot, "purple giraffe feeling")
-            for answer in ("y", "no", "okay", "5", "yes"):
+            for answer in ("y", "no", *["okay"] * 6, "5", "yes"):
                 await type_line(pilot, answer)
             await type_line(pilot, "the lighthouse dream was strange")  # a note, read back, not confirmed
             assert "lighthouse" in screen_text(app)

@@ -35,7 +35,7 @@ def test_screenshot_matches_the_stored_svg(content: Content, scene: str) -> None
 def test_scene_texts(content: Content) -> None:
     main = asyncio.run(capture(content, "main", as_text=True))
     assert main.splitlines()[0].strip() == "⌨ KEYBOARD  patient demo"
-    assert "In your own words: can you drive today?" in main
+    assert "When can you drive again?" in main
     assert "Patient: [y] Yes" in main and "y Yes   n No   r Repeat   h Help   s Slower" in main
     assert len(main.splitlines()) == 24 and max(len(line) for line in main.splitlines()) <= 80
     alert = asyncio.run(capture(content, "alert", as_text=True))

@@ -94,7 +94,7 @@ def test_console_runs_in_a_real_terminal(terminal_env: dict[str, str], terminals
     term.send("Escape")
     time.sleep(0.5)  # a lone Escape followed at once by a key would read as Alt+key
     term.send("y")  # an answer key, one press, focus on the key row
-    term.wait_for("can you drive today?")
+    term.wait_for("When can you drive again?")
     term.send("C-q")
     term.wait_for("EXITED 0")
     journal = SqliteJournal(ketavoice_home / "journal.sqlite3")

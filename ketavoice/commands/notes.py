@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from ketavoice.journal.export import HistoryRow
 
 NAMES = ("notes",)
-HELP = "show the saved moods and notes (all patients, or one with --patient)"
+HELP = "show the saved moods, notes and screenings (all patients, or one with --patient)"
 
 
 def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     rows: list[HistoryRow] = []
     if journal_path().exists():
         with open_journal() as journal:
-            rows = history_rows(journal.moods(patient), journal.notes(patient))
+            rows = history_rows(journal.moods(patient), journal.notes(patient), journal.screenings(patient))
     if args.json:
         sys.stdout.write(to_json(rows))
     elif args.csv:
@@ -55,6 +55,8 @@ def format_table(rows: list[HistoryRow]) -> str:
         when = iso_time(row.created_at).replace("T", " ")[:16]
         if row.type == "mood":
             what = f"mood {row.rating}/10"
+        elif row.type == "screening":
+            what = f"{row.form} score {row.score}: {row.severity}" + (" [crisis flag]" if row.crisis else "")
         else:
             flags = " [spoken]" if row.audio_path else ""
             flags += " (machine transcript)" if row.machine_transcript else ""

@@ -1,9 +1,10 @@
 """`ketavoice transcribe FILE.wav ... [--step STEP_ID] [--backend vosk|pocketsphinx] --json`.
 
 Prints one JSON object per file per line, in order: {"file", "text", "intent", "value", "flag",
-"backend", "audio_seconds", "seconds"} (`flag` as in `ketavoice understand --json`). With --step, recognition is constrained to that step's phrases plus the
-global ones (red flags always included); without it, recognition is free-form. A file that cannot be
-read gets an object with "error" instead of stopping the others; the exit code is then 1.
+"backend", "audio_seconds", "seconds"} (`flag` as in `ketavoice understand --json`). With --step,
+recognition is constrained to that step's phrases plus the global ones (red flags always included);
+without it, recognition is free-form. A file that cannot be read gets an object with "error" instead
+of stopping the others; the exit code is then 1.
 """
 
 from __future__ import annotations

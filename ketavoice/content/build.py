@@ -10,10 +10,13 @@ from __future__ import annotations
 from dataclasses import MISSING, fields
 from typing import Any
 
+from ketavoice.content.instruments import build_instruments
 from ketavoice.content.model import (
+    DEFAULT_MAX_TURN_WORDS,
     OPTIONAL_INTENTS,
     PHRASE_INTENTS,
     RED_FLAG_LEVELS,
+    Clinic,
     Concept,
     Content,
     Escort,
@@ -54,6 +57,8 @@ TOP_LEVEL = (
     "red_flags",
     "dialogues",
     "understanding",
+    "clinic",
+    "instruments",
 )
 REQUIRED_TOP_LEVEL = ("meta", "messages", "escort", "intents", "numbers", "red_flags", "dialogues")
 MESSAGE_KEYS = tuple(f.name for f in fields(Messages))
@@ -69,7 +74,7 @@ def build_content(data: dict[str, Any], source: str, problems: Problems) -> Cont
     check_keys(data, "", problems, allowed=TOP_LEVEL, required=REQUIRED_TOP_LEVEL, what="table")
     meta = table_at(data, "meta", "", problems) or {}
     if "meta" in data:
-        check_keys(meta, "meta", problems, allowed=("name", "version", "default_dialogue"))
+        check_keys(meta, "meta", problems, allowed=("name", "version", "default_dialogue", "max_turn_words"))
         read_str(meta, "name", "meta", problems, required=True)
         read_int(meta, "version", "meta", problems, required=True)
     default_dialogue = read_str(meta, "default_dialogue", "meta", problems, required="meta" in data)
@@ -85,7 +90,23 @@ def build_content(data: dict[str, Any], source: str, problems: Problems) -> Cont
         escort=_escort(table_at(data, "escort", "", problems), problems),
         default_dialogue=default_dialogue,
         understanding=_understanding(table_at(data, "understanding", "", problems) or {}, problems),
+        clinic=_clinic(table_at(data, "clinic", "", problems), problems),
+        instruments=build_instruments(table_at(data, "instruments", "", problems), problems),
+        max_turn_words=read_int(meta, "max_turn_words", "meta", problems, default=DEFAULT_MAX_TURN_WORDS),
     )
+
+
+def _clinic(table: dict[str, Any] | None, problems: Problems) -> Clinic:
+    """The optional [clinic] table: the phone said for {clinic_phone}, as it should be spoken."""
+    if table is None:
+        return Clinic()
+    check_keys(table, "clinic", problems, allowed=("phone",))
+    phone = read_str(table, "phone", "clinic", problems, required=True)
+    if any(char in phone for char in "{}\n\r"):
+        problems.add("clinic.phone", "must be one line without braces")
+    elif len(phone.split()) > 12:
+        problems.add("clinic.phone", f"has {len(phone.split())} words (at most 12: it is said in sentences)")
+    return Clinic(phone=phone)
 
 
 def _voice(table: dict[str, Any], problems: Problems) -> Voice:

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ketavoice.content.build import build_content
+from ketavoice.content.fill import fill_clinic_phone
+from ketavoice.content.instruments import check_required_instruments
 from ketavoice.content.locate import locate
 from ketavoice.content.model import Content
 from ketavoice.content.reader import Problems
@@ -92,11 +94,12 @@ def parse_content(text: str, name: str, *, source: str = "", require_default_ste
     validate_content(content, problems)
     if require_default_steps:
         check_required_default_steps(content, problems)
+        check_required_instruments(content.instruments, problems)
     if problems.items:
         found = [ContentProblem(name, key, message, locate(text, key)) for key, message in problems.items]
         # File order reads best; problems without a line (whole-file ones) come first.
         raise ContentError(sorted(found, key=lambda problem: problem.line or 0))
-    return content
+    return fill_clinic_phone(content)
 
 
 def syntax_problem(name: str, error: Exception) -> ContentProblem:

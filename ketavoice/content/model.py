@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-StepKind = Literal["info", "choice", "yes_no", "number", "note", "end"]
-STEP_KINDS: tuple[StepKind, ...] = ("info", "choice", "yes_no", "number", "note", "end")
+from ketavoice.content.instruments import Instrument
+
+StepKind = Literal["info", "choice", "yes_no", "number", "note", "screen", "end"]
+STEP_KINDS: tuple[StepKind, ...] = ("info", "choice", "yes_no", "number", "note", "screen", "end")
 
 # Intents with phrase lists in content.toml. `number`, `emergency`, `crisis` and `unknown` are produced
 # by other means (number words, red-flag lists, fallback).
@@ -204,6 +206,8 @@ class Step:
     - number: `min_value`..`max_value`, `reply` (with {value}), `out_of_range`; saves a mood rating.
     - note:   `prompt` offers the note (yes/no); `record_prompt`, `readback` (with {note}), `saved`,
               `skipped`, `cancelled`; a typed free-text answer to the offer is taken as the note itself.
+    - screen: asks the validated questionnaires named in `instruments` ([instruments.*]), in order,
+              with their own stepping (PHQ-2 -> PHQ-9, GAD-2 -> GAD-7, ASQ acuity), then `next`.
     - end:    says `say` and finishes the dialogue; no `next`.
     """
 
@@ -239,6 +243,8 @@ class Step:
     saved: str = ""
     skipped: str = ""
     cancelled: str = ""
+    # screen
+    instruments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -317,6 +323,17 @@ class Escort:
 
 
 @dataclass(frozen=True)
+class Clinic:
+    """The clinic's own details. `phone` replaces {clinic_phone} in every text when content is loaded."""
+
+    phone: str = ""
+
+
+# The longest spoken turn `content check` accepts unless [meta] max_turn_words says otherwise.
+DEFAULT_MAX_TURN_WORDS = 25
+
+
+@dataclass(frozen=True)
 class Content:
     """Everything loaded from one content.toml."""
 
@@ -333,12 +350,21 @@ class Content:
     understanding: Understanding = Understanding()
     # Indexes built from this content by other layers (understanding), once per loaded content.
     derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    clinic: Clinic = Clinic()
+    instruments: tuple[Instrument, ...] = ()
+    max_turn_words: int = DEFAULT_MAX_TURN_WORDS
 
     def dialogue(self, name: str) -> Dialogue:
         for dialogue in self.dialogues:
             if dialogue.name == name:
                 return dialogue
         raise KeyError(name)
+
+    def instrument(self, key: str) -> Instrument:
+        for instrument in self.instruments:
+            if instrument.key == key:
+                return instrument
+        raise KeyError(key)
 
     def intent(self, name: PhraseIntent) -> Intent:
         for intent in self.intents:

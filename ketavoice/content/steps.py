@@ -39,9 +39,11 @@ KIND_KEYS: dict[str, tuple[str, ...]] = {
     ),
     "number": ("min_value", "max_value", "reply", "out_of_range"),
     "note": ("record_prompt", "readback", "saved", "skipped", "cancelled"),
+    "screen": ("instruments",),
     "end": (),
 }
 REQUIRED_KIND_KEYS: dict[str, tuple[str, ...]] = {
+    "screen": ("instruments",),
     "choice": ("choices",),
     "number": ("reply", "out_of_range"),
     "note": ("record_prompt", "readback", "saved", "skipped", "cancelled"),
@@ -108,7 +110,7 @@ def _step(raw: object, path: str, problems: Problems) -> Step:
                 problems.add(path, f'missing required key "{key}" for a {kind} step')
     if kind == "end" and "next" in raw:
         problems.add(join(path, "next"), "an end step finishes the dialogue and cannot have a next")
-    if kind != "end" and "prompt" not in raw:
+    if kind not in ("end", "screen") and "prompt" not in raw:
         problems.add(path, 'missing required key "prompt"')
     if kind == "end" and "say" not in raw:
         problems.add(path, 'missing required key "say" for an end step')
@@ -160,6 +162,9 @@ def _step(raw: object, path: str, problems: Problems) -> Step:
         saved=text("saved"),
         skipped=text("skipped"),
         cancelled=text("cancelled"),
+        instruments=read_str_list(raw, "instruments", path, problems, non_empty=True)
+        if kind == "screen"
+        else (),
     )
 
 

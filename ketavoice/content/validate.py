@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ketavoice.content.instruments import instrument_texts, validate_instruments
 from ketavoice.content.model import Content, Dialogue, Step, Timing, Voice
 from ketavoice.content.reader import Problems, join
+from ketavoice.content.turns import check_turn_lengths
 
 TIMING_RANGES: dict[str, tuple[float, float]] = {
     "first_word_timeout": (2, 600),
@@ -33,6 +35,8 @@ VOICE_RANGES: dict[str, tuple[float, float]] = {
 REQUIRED_DEFAULT_STEPS = ("welcome", "feeling", "ride_home", "mood_rating", "mood_note", "closing")
 DEFAULT_DIALOGUE = "post_session"
 
+# Allowed in every text: filled from [clinic] phone when content is loaded (ketavoice.content.fill).
+CLINIC_PHONE = "clinic_phone"
 _BRACES = re.compile(r"\{([^{}]*)\}|[{}]")
 TEXT_FIELDS = (
     "prompt",
@@ -63,6 +67,20 @@ def validate_content(content: Content, problems: Problems) -> None:
         _check_dialogue(dialogue, problems)
     _check_intents(content, problems)
     _check_placeholders(content, problems)
+    validate_instruments(content.instruments, problems)
+    _check_screen_steps(content, problems)
+    check_turn_lengths(content, problems)
+
+
+def _check_screen_steps(content: Content, problems: Problems) -> None:
+    known = {instrument.key for instrument in content.instruments}
+    for dialogue in content.dialogues:
+        for index, step in enumerate(dialogue.steps):
+            for position, key in enumerate(step.instruments):
+                if key not in known:
+                    step_path = join(join(join("dialogues", dialogue.name), "steps"), index)
+                    where = join(join(step_path, "instruments"), position)
+                    problems.add(where, f'names no instrument (have: {", ".join(sorted(known)) or "none"})')
 
 
 def check_required_default_steps(content: Content, problems: Problems) -> None:
@@ -255,6 +273,8 @@ def _texts(content: Content) -> Iterator[tuple[str, str, frozenset[str]]]:
                 yield join(step_path, name), getattr(step, name), allowed
             for index, choice in enumerate(step.choices):
                 yield join(join(join(step_path, "choices"), index), "reply"), choice.reply, frozenset()
+    for path, text in instrument_texts(content.instruments):
+        yield path, text, frozenset()
 
 
 def _check_placeholders(content: Content, problems: Problems) -> None:
@@ -269,6 +289,9 @@ def _check_placeholders(content: Content, problems: Problems) -> None:
             name = match.group(1)
             if name is None:
                 problems.add(path, 'unmatched brace (write placeholders as "{name}")')
+            elif name == CLINIC_PHONE:
+                if not content.clinic.phone:
+                    problems.add(path, "uses {clinic_phone}, but [clinic] phone is not set")
             elif name not in allowed:
                 where = ", ".join("{" + a + "}" for a in sorted(allowed)) if allowed else "none"
                 problems.add(path, f"unknown placeholder {{{name}}} (allowed here: {where})")

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from ketavoice.content.model import Content, RedFlagLevel
+from ketavoice.engine.screening_run import ScreeningRun
 from ketavoice.meaning import Flag
 from ketavoice.understanding.normalize import tokens
 
@@ -18,6 +19,7 @@ class Mode(Enum):
     CONFIRMING_STOP = "confirming_stop"
     CHECKING_FLAG = "checking_flag"  # a possible red flag: "Just to be safe: do you have ... right now?"
     HOLD = "hold"  # after a certain red flag: only staff (clinic) or a confirmed call (home) end it
+    SCREENING = "screening"  # a validated questionnaire (ASQ, PHQ, GAD) is being asked
     FINISHED = "finished"
 
 
@@ -48,6 +50,7 @@ class State:
     hold_levels: tuple[RedFlagLevel, ...] = ()  # levels whose script ran in this hold
     hold_alert_ids: tuple[int, ...] = ()  # alerts whose acknowledgement ends a clinic hold
     misses: int = 0  # answers not understood on the current question
+    screening: ScreeningRun | None = None
 
 
 def strip_done(content: Content, text: str) -> str:

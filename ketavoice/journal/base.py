@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from ketavoice.screening.model import ItemAnswer, Screening
+
 Actor = Literal["patient", "assistant", "staff", "system"]
 Certainty = Literal["certain", "possible"]
 NoteStatus = Literal["saved", "draft"]
@@ -47,6 +49,32 @@ class AlertRecord:
     acknowledged_at: float | None
     acknowledged_by: str | None
     certainty: Certainty = "certain"
+
+
+@dataclass(frozen=True)
+class ScreeningRecord:
+    """A saved screening: the result as scored, with where and when it was taken."""
+
+    id: int
+    patient_id: str
+    session_id: int
+    created_at: float
+    instrument: str
+    form: str
+    answers: tuple[ItemAnswer, ...]
+    score: int
+    severity: str
+    positive: bool
+    crisis: bool
+    acute: bool
+    complete: bool
+
+    def result(self) -> Screening:
+        """The stored result as the scorer returns it."""
+        return Screening(
+            self.instrument, self.form, self.answers, self.score, self.severity, self.positive, self.crisis,
+            self.acute, self.complete,
+        )
 
 
 @dataclass(frozen=True)
@@ -89,6 +117,8 @@ class Journal(Protocol):
 
     def acknowledge_alert(self, alert_id: int, staff: str, now: float) -> None: ...
 
+    def save_screening(self, session_id: int, screening: Screening, now: float) -> int: ...
+
     def audit(self, session_id: int | None, actor: Actor, kind: str, text: str, now: float) -> None: ...
 
     # -- reads (front ends) --
@@ -97,5 +127,7 @@ class Journal(Protocol):
     def notes(self, patient_id: str | None = None, include_drafts: bool = False) -> list[NoteRecord]: ...
 
     def open_alerts(self, patient_id: str | None = None) -> list[AlertRecord]: ...
+
+    def screenings(self, patient_id: str | None = None) -> list[ScreeningRecord]: ...
 
     def patients(self) -> list[str]: ...

@@ -1,4 +1,4 @@
-"""Moods and notes as one time-ordered list of flat rows, and those rows as CSV or JSON text.
+"""Moods, notes and screenings as one time-ordered list of flat rows, and those rows as CSV or JSON text.
 
 Pure (records in, rows and strings out), so `ketavoice notes --json/--csv` and the TUI's history export
 share one merge order and one cell format. CSV cells are neutralised against spreadsheet formula
@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Literal
 
-from ketavoice.journal.base import MoodRecord, NoteRecord
+from ketavoice.journal.base import MoodRecord, NoteRecord, ScreeningRecord
 
-# `ketavoice notes --json/--csv`: the keys are a contract (DESIGN.md), keep them as they are.
+# `ketavoice notes --json/--csv`: the keys are a contract (DESIGN.md), keep them as they are; new keys
+# only ever go at the end (the screening ones did: null on mood and note rows).
 ENTRY_FIELDS = ("type", "id", "patient", "session", "created_at", "rating", "text", "audio_path",
-                "machine_transcript")
+                "machine_transcript", "instrument", "form", "score", "severity", "positive", "crisis",
+                "answers")
 # The TUI's history export files: no row id, but the status, since they include drafts.
 HISTORY_FIELDS = (*(name for name in ENTRY_FIELDS if name != "id"), "status")
 # A spreadsheet reads a cell starting with one of these as a formula (or strips it and then does).
@@ -28,9 +30,12 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 @dataclass(frozen=True)
 class HistoryRow:
-    """One mood rating or one note, flattened; fields that do not apply to its type are None."""
+    """One mood rating, note or screening, flattened; fields that do not apply to its type are None.
 
-    type: Literal["mood", "note"]
+    A screening's `answers` are `{"item", "answer", "value"}` objects in the order asked.
+    """
+
+    type: Literal["mood", "note", "screening"]
     id: int
     patient: str
     session: int
@@ -40,6 +45,13 @@ class HistoryRow:
     audio_path: str | None = None
     machine_transcript: bool | None = None
     status: str = "saved"
+    instrument: str | None = None
+    form: str | None = None
+    score: int | None = None
+    severity: str | None = None
+    positive: bool | None = None
+    crisis: bool | None = None
+    answers: tuple[dict[str, object], ...] | None = None
 
     def as_dict(self, fields: Sequence[str] = ENTRY_FIELDS) -> dict[str, object]:
         """The row as plain JSON-ready values (created_at as ISO-8601 UTC), only the given fields."""
@@ -54,6 +66,13 @@ class HistoryRow:
             "audio_path": self.audio_path,
             "machine_transcript": self.machine_transcript,
             "status": self.status,
+            "instrument": self.instrument,
+            "form": self.form,
+            "score": self.score,
+            "severity": self.severity,
+            "positive": self.positive,
+            "crisis": self.crisis,
+            "answers": list(self.answers) if self.answers is not None else None,
         }
         return {name: values[name] for name in fields}
 
@@ -63,8 +82,10 @@ def iso_time(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, tz=timezone.utc).isoformat(timespec="seconds")
 
 
-def history_rows(moods: Sequence[MoodRecord], notes: Sequence[NoteRecord]) -> list[HistoryRow]:
-    """Moods and notes merged in time order (ties: moods first, then by id, so output is stable)."""
+def history_rows(
+    moods: Sequence[MoodRecord], notes: Sequence[NoteRecord], screenings: Sequence[ScreeningRecord] = ()
+) -> list[HistoryRow]:
+    """Moods, notes and screenings merged in time order (ties: moods, notes, screenings, then by id)."""
     keyed: list[tuple[float, int, int, HistoryRow]] = []
     for mood in moods:
         keyed.append((mood.created_at, 0, mood.id, HistoryRow(
@@ -75,8 +96,20 @@ def history_rows(moods: Sequence[MoodRecord], notes: Sequence[NoteRecord]) -> li
             type="note", id=note.id, patient=note.patient_id, session=note.session_id,
             created_at=note.created_at, text=note.text, audio_path=note.audio_path,
             machine_transcript=note.machine_transcript, status=note.status)))
+    for screening in screenings:
+        keyed.append((screening.created_at, 2, screening.id, screening_row(screening)))
     keyed.sort(key=lambda item: item[:3])
     return [row for *_key, row in keyed]
+
+
+def screening_row(record: ScreeningRecord) -> HistoryRow:
+    """A saved screening as one flat row."""
+    return HistoryRow(
+        type="screening", id=record.id, patient=record.patient_id, session=record.session_id,
+        created_at=record.created_at, instrument=record.instrument, form=record.form, score=record.score,
+        severity=record.severity, positive=record.positive, crisis=record.crisis,
+        answers=tuple({"item": a.item, "answer": a.answer, "value": a.value} for a in record.answers),
+    )
 
 
 def to_json(rows: Sequence[HistoryRow], fields: Sequence[str] = ENTRY_FIELDS) -> str:
@@ -102,5 +135,7 @@ def csv_cell(value: object) -> str:
     """One CSV cell as text, prefixed with ' where a spreadsheet would otherwise run it as a formula."""
     if value is None:
         return ""
+    if isinstance(value, list):  # a screening's answers: compact JSON in one cell
+        value = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     text = str(value).lower() if isinstance(value, bool) else str(value)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text

@@ -16,9 +16,11 @@ from ketavoice.journal.base import (
     MoodRecord,
     NoteRecord,
     NoteStatus,
+    ScreeningRecord,
     StoredNote,
 )
 from ketavoice.journal.records import AuditRecord, SessionRecord
+from ketavoice.screening.model import Screening
 
 MEMORY_SCHEME = "memory://"
 
@@ -33,6 +35,7 @@ class MemoryJournal:
         self._notes: list[NoteRecord] = []
         self._alerts: list[AlertRecord] = []
         self._audit: list[AuditRecord] = []
+        self._screenings: list[ScreeningRecord] = []
         self._audio: dict[int, bytes] = {}
 
     # -- writes --
@@ -99,6 +102,26 @@ class MemoryJournal:
         if alert.acknowledged_at is None:
             self._alerts[alert_id - 1] = replace(alert, acknowledged_at=now, acknowledged_by=staff)
 
+    def save_screening(self, session_id: int, screening: Screening, now: float) -> int:
+        session = self._session(session_id, "save the screening")
+        record = ScreeningRecord(
+            id=len(self._screenings) + 1,
+            patient_id=session.patient_id,
+            session_id=session_id,
+            created_at=now,
+            instrument=screening.instrument,
+            form=screening.form,
+            answers=tuple(screening.answers),
+            score=screening.score,
+            severity=screening.severity,
+            positive=screening.positive,
+            crisis=screening.crisis,
+            acute=screening.acute,
+            complete=screening.complete,
+        )
+        self._screenings.append(record)
+        return record.id
+
     def audit(self, session_id: int | None, actor: Actor, kind: str, text: str, now: float) -> None:
         if session_id is not None:
             self._session(session_id, "write the audit trail")
@@ -124,6 +147,15 @@ class MemoryJournal:
             if a.acknowledged_at is None and (patient_id is None or a.patient_id == patient_id)
         ]
         return sorted(found, key=lambda a: (a.created_at, a.id))
+
+    def alerts(self, patient_id: str | None = None) -> list[AlertRecord]:
+        """Every alert, acknowledged or not."""
+        found = [a for a in self._alerts if patient_id is None or a.patient_id == patient_id]
+        return sorted(found, key=lambda a: (a.created_at, a.id))
+
+    def screenings(self, patient_id: str | None = None) -> list[ScreeningRecord]:
+        found = [s for s in self._screenings if patient_id is None or s.patient_id == patient_id]
+        return sorted(found, key=lambda s: (s.created_at, s.id))
 
     def patients(self) -> list[str]:
         return sorted(self._patients)

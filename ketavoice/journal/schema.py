@@ -74,6 +74,25 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE alerts ADD COLUMN certainty TEXT NOT NULL DEFAULT 'certain'"
         " CHECK (certainty IN ('certain', 'possible'))",
     ),
+    (
+        # Screenings: one row per administered instrument (ASQ, PHQ-2/9, GAD-2/7); `answers` is a JSON list
+        # of {"item", "answer", "value"} in the order asked.
+        """CREATE TABLE screenings (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id),
+            instrument TEXT NOT NULL,
+            form TEXT NOT NULL,
+            answers TEXT NOT NULL,
+            score INTEGER NOT NULL,
+            severity TEXT NOT NULL,
+            positive INTEGER NOT NULL CHECK (positive IN (0, 1)),
+            crisis INTEGER NOT NULL CHECK (crisis IN (0, 1)),
+            acute INTEGER NOT NULL CHECK (acute IN (0, 1)),
+            complete INTEGER NOT NULL CHECK (complete IN (0, 1)),
+            created_at REAL NOT NULL
+        )""",
+        "CREATE INDEX screenings_by_session ON screenings(session_id)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -24,11 +24,14 @@ from ketavoice.journal.base import (
     MoodRecord,
     NoteRecord,
     NoteStatus,
+    ScreeningRecord,
     StoredNote,
 )
 from ketavoice.journal.records import AuditRecord, SessionRecord
+from ketavoice.journal.screening_rows import answers_from_json, answers_to_json
 from ketavoice.journal.sqlerrors import RESTORE_HINT, is_busy, is_corruption, translate, translate_os
 from ketavoice.paths import private_dir
+from ketavoice.screening.model import Screening
 
 T = TypeVar("T")
 AUDIO_DIR = "audio"
@@ -171,6 +174,29 @@ class SqliteJournal:
 
         self._write("acknowledge the alert", write)
 
+    def save_screening(self, session_id: int, screening: Screening, now: float) -> int:
+        def write(conn: sqlite3.Connection) -> int:
+            cur = conn.execute(
+                "INSERT INTO screenings (session_id, instrument, form, answers, score, severity, positive,"
+                " crisis, acute, complete, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    session_id,
+                    screening.instrument,
+                    screening.form,
+                    answers_to_json(screening.answers),
+                    screening.score,
+                    screening.severity,
+                    int(screening.positive),
+                    int(screening.crisis),
+                    int(screening.acute),
+                    int(screening.complete),
+                    now,
+                ),
+            )
+            return _rowid(cur)
+
+        return self._write("save the screening", write)
+
     def audit(self, session_id: int | None, actor: Actor, kind: str, text: str, now: float) -> None:
         def write(conn: sqlite3.Connection) -> None:
             conn.execute(
@@ -220,6 +246,42 @@ class SqliteJournal:
             (patient_id, patient_id),
         )
         return [AlertRecord(*row) for row in rows]
+
+    def alerts(self, patient_id: str | None = None) -> list[AlertRecord]:
+        """Every alert, acknowledged or not (the export's full record; `open_alerts` is the live view)."""
+        rows = self._read(
+            "SELECT id, patient_id, session_id, level, text, created_at, acknowledged_at, acknowledged_by,"
+            " certainty FROM alerts WHERE (? IS NULL OR patient_id = ?) ORDER BY created_at, id",
+            (patient_id, patient_id),
+        )
+        return [AlertRecord(*row) for row in rows]
+
+    def screenings(self, patient_id: str | None = None) -> list[ScreeningRecord]:
+        rows = self._read(
+            "SELECT c.id, s.patient_id, c.session_id, c.created_at, c.instrument, c.form, c.answers, c.score,"
+            " c.severity, c.positive, c.crisis, c.acute, c.complete FROM screenings c"
+            " JOIN sessions s ON s.id = c.session_id WHERE (? IS NULL OR s.patient_id = ?)"
+            " ORDER BY c.created_at, c.id",
+            (patient_id, patient_id),
+        )
+        return [
+            ScreeningRecord(
+                id=row[0],
+                patient_id=row[1],
+                session_id=row[2],
+                created_at=row[3],
+                instrument=row[4],
+                form=row[5],
+                answers=answers_from_json(row[6]),
+                score=row[7],
+                severity=row[8],
+                positive=bool(row[9]),
+                crisis=bool(row[10]),
+                acute=bool(row[11]),
+                complete=bool(row[12]),
+            )
+            for row in rows
+        ]
 
     def patients(self) -> list[str]:
         return [row[0] for row in self._read("SELECT id FROM patients ORDER BY id", ())]

@@ -1,4 +1,4 @@
-"""Mood history for one patient: ratings over time as a sparkline, the notes, and CSV/JSON export."""
+"""History for one patient: ratings as a sparkline, screening trends per form, notes, CSV/JSON export."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Sparkline, Static
 
 from ketavoice.errors import KetavoiceError
-from ketavoice.journal.base import Journal
+from ketavoice.journal.base import Journal, ScreeningRecord
 from ketavoice.journal.export import HistoryRow, history_rows
 from ketavoice.tui.export import ExportFormat, export_history
 
@@ -26,6 +26,31 @@ def rating_summary(ratings: list[int]) -> str:
         return "No mood ratings yet."
     return (f"Mood (0-10), {len(ratings)} ratings: latest {ratings[-1]}, "
             f"lowest {min(ratings)}, highest {max(ratings)}.")
+
+
+def screening_trends(records: list[ScreeningRecord]) -> list[str]:
+    """One line per form asked (PHQ-2 and PHQ-9 are different scales), oldest to newest, in words."""
+    by_form: dict[str, list[ScreeningRecord]] = {}
+    for record in records:
+        by_form.setdefault(record.form, []).append(record)
+    lines: list[str] = []
+    for form, taken in by_form.items():
+        latest = taken[-1]
+        count = f"{len(taken)} screen{'s' if len(taken) != 1 else ''}"
+        if latest.instrument == "asq":
+            trend = ", ".join(record.severity for record in taken)
+            line = f"{form}, {count}: {trend}; latest {latest.severity}"
+        else:
+            trend = ", ".join(str(record.score) for record in taken)
+            line = f"{form}, {count}: {trend}; latest {latest.score} ({latest.severity})"
+            if len(taken) > 1:
+                before = taken[-2].score
+                line += (" same as before" if latest.score == before
+                         else f", {'up' if latest.score > before else 'down'} from {before}")
+        if latest.crisis:
+            line += " [crisis flag]"
+        lines.append(line + ".")
+    return lines
 
 
 def _when(timestamp: float) -> str:
@@ -64,6 +89,7 @@ class HistoryScreen(Screen[None]):
             yield Static(f"patient {self.patient_id}", classes="small", id="history-patient", markup=False)
             yield Static("", id="rating-summary")
             yield Sparkline([], id="sparkline")
+            yield Static("", id="screening-trends", markup=False)
             yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="history-status")
             with Horizontal(classes="row"):
@@ -81,10 +107,13 @@ class HistoryScreen(Screen[None]):
         try:
             moods = self.journal.moods(self.patient_id)
             notes = self.journal.notes(self.patient_id, include_drafts=True)
+            screenings = self.journal.screenings(self.patient_id)
         except KetavoiceError as error:
             status.update(f"✗ Could not read the journal: {error}")
             return
-        self.rows = history_rows(moods, notes)
+        self.rows = history_rows(moods, notes, screenings)
+        trends = screening_trends(screenings)
+        self.query_one("#screening-trends", Static).update("\n".join(trends) or "No screenings yet.")
         ratings = [row.rating for row in self.rows if row.rating is not None]
         self.query_one("#rating-summary", Static).update(rating_summary(ratings))
         self.query_one(Sparkline).data = [float(r) for r in ratings] or [0.0]
@@ -94,11 +123,14 @@ class HistoryScreen(Screen[None]):
         for row in self.rows:
             if row.type == "mood":
                 table.add_row(_when(row.created_at), "mood", f"{row.rating} / 10", "")
+            elif row.type == "screening":
+                table.add_row(_when(row.created_at), str(row.form), f"{row.score}: {row.severity}", "")
             else:
                 kind = "note" if row.status == "saved" else "draft"
                 audio = Path(row.audio_path).name if row.audio_path else ""
                 table.add_row(_when(row.created_at), kind, row.text, audio)
-        status.update(f"{len(ratings)} ratings, {len(self.rows) - len(ratings)} notes.")
+        counted = f"{len(ratings)} ratings, {len(self.rows) - len(ratings) - len(screenings)} notes"
+        status.update(counted + (f", {len(screenings)} screenings." if screenings else "."))
 
     def action_export(self, fmt: ExportFormat) -> None:
         status = self.query_one("#history-status", Static)

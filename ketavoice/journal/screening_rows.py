@@ -1,0 +1,34 @@
+"""Screening answers to and from the JSON text the journal stores (one list of item/answer/value)."""
+
+from __future__ import annotations
+
+import json
+
+from ketavoice.errors import JournalError
+from ketavoice.screening.model import ItemAnswer
+
+
+def answers_to_json(answers: tuple[ItemAnswer, ...]) -> str:
+    """`[{"item": "phq9_1", "answer": "several_days", "value": 1}, ...]`, compact, in the order asked."""
+    return json.dumps(
+        [{"item": a.item, "answer": a.answer, "value": a.value} for a in answers], separators=(",", ":")
+    )
+
+
+def answers_from_json(text: str) -> tuple[ItemAnswer, ...]:
+    """The stored answers; a JournalError (not a traceback) when the stored text is not what we wrote."""
+    try:
+        raw = json.loads(text)
+        if not isinstance(raw, list):
+            raise TypeError("not a list")
+        answers: list[ItemAnswer] = []
+        for entry in raw:
+            item, answer, value = entry["item"], entry["answer"], entry["value"]
+            if not (isinstance(item, str) and isinstance(answer, str) and type(value) is int):
+                raise TypeError("bad answer")
+            answers.append(ItemAnswer(item, answer, value))
+        return tuple(answers)
+    except (ValueError, TypeError, KeyError):
+        raise JournalError(
+            "a stored screening has unreadable answers (the journal may be damaged)."
+        ) from None
