@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 
 from ketavoice.errors import JournalCorrupt, JournalError
+from ketavoice.journal.outbox_schema import CLINIC_OUTBOX_MIGRATION
 from ketavoice.journal.sqlerrors import RESTORE_HINT, translate
 
 APPLICATION_ID = 0x4B564A4E  # "KVJN": marks a SQLite file as a ketavoice journal.
@@ -74,6 +75,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE alerts ADD COLUMN certainty TEXT NOT NULL DEFAULT 'certain'"
         " CHECK (certainty IN ('certain', 'possible'))",
     ),
+    CLINIC_OUTBOX_MIGRATION,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
