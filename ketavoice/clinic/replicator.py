@@ -62,21 +62,26 @@ class Replicator:
         """One full pass; ClinicUnreachable when the store does not answer (nothing is lost: retry later)."""
         try:
             store = self._connected()
-            delivered = 0
-            while True:
-                items = self.outbox.pending(BATCH, self.config.room)
-                if not items:
-                    break
-                store.deliver(self.device_id, items)
-                self.outbox.mark_delivered([item.seq for item in items])
-                delivered += len(items)
+            delivered = self._deliver(store)
             acks = store.acks_for(self.device_id, self.outbox.open_alert_ids())
             applied = self.outbox.apply_acks(acks, self.clock())
+            if applied:
+                delivered += self._deliver(store)  # the local copies of those acks, so nothing stays queued
             self._publish_status(store)
             return SyncReport(delivered=delivered, pending=self.outbox.pending_count(), acknowledged=applied)
         except ClinicError:
             self._drop_store()
             raise
+
+    def _deliver(self, store: ClinicStore) -> int:
+        delivered = 0
+        while True:
+            items = self.outbox.pending(BATCH, self.config.room)
+            if not items:
+                return delivered
+            store.deliver(self.device_id, items)
+            self.outbox.mark_delivered([item.seq for item in items])
+            delivered += len(items)
 
     def _publish_status(self, store: ClinicStore) -> None:
         with self._status_lock:
