@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, work
 from textual.binding import Binding, BindingType
@@ -33,6 +33,10 @@ from ketavoice.tui.kiosk_screens import (
 from ketavoice.tui.pin import PinCheck, PinStore
 from ketavoice.tui.session_screen import AcknowledgeRequested, SessionFinished
 from ketavoice.tui.voice import PerformerFactory
+
+if TYPE_CHECKING:
+    from ketavoice.clinic.outbox import PulledAck
+    from ketavoice.clinic.replicator import SyncWorker
 
 EXIT_STAFF = 0
 EXIT_ERROR = 1
@@ -79,10 +83,11 @@ class KioskApp(KetavoiceApp, inherit_bindings=False):
         high_contrast: bool = False,
         large_text: bool = False,
         push_to_talk_key: str | None = None,
+        sync: SyncWorker | None = None,
     ) -> None:
         super().__init__(content, journal, patient_id="", home=home, clock=clock, tick_seconds=tick_seconds,
                          voice_factory=voice_factory, high_contrast=high_contrast, large_text=large_text,
-                         push_to_talk_key=push_to_talk_key)
+                         push_to_talk_key=push_to_talk_key, sync=sync)
         self.pin_store = pin_store
         self.idle_lock_seconds = idle_lock_seconds
         self.end_reset_seconds = end_reset_seconds
@@ -234,6 +239,11 @@ class KioskApp(KetavoiceApp, inherit_bindings=False):
         if isinstance(self.screen, StaffScreen):
             self.screen.set_alerts(self.open_alert_lines())
             self.screen.status(f"✓ {len(lines)} alert(s) acknowledged.")
+
+    def remote_acknowledged(self, ack: PulledAck) -> None:
+        """An alert was acknowledged at the station: refresh the staff list if it is open."""
+        if isinstance(self.screen, StaffScreen):
+            self.screen.set_alerts(self.open_alert_lines())
 
     def on_acknowledge_requested(self, message: AcknowledgeRequested) -> None:
         message.prevent_default()  # the console's handler (no PIN) must not run after this one

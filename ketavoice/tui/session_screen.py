@@ -69,6 +69,15 @@ class AcknowledgeRequested(Message):
         self.alert_id = alert_id
 
 
+class SessionProgress(Message):
+    """The dialogue moved to `step` (and raised an alert, if `alert`): the app tells the clinic sync."""
+
+    def __init__(self, step: str, alert: bool = False) -> None:
+        super().__init__()
+        self.step = step
+        self.alert = alert
+
+
 class SessionScreen(Screen[None]):
     """One patient's dialogue."""
 
@@ -196,6 +205,9 @@ class SessionScreen(Screen[None]):
         if self.dispatch(Acknowledge(alert_id=alert_id, staff=staff)):
             self.query_one(AlertBanner).resolve(alert_id)
 
+    def shows_alert(self, alert_id: int) -> bool:
+        return any(alert.alert_id == alert_id for alert in self.query_one(AlertBanner).alerts)
+
     def talk(self) -> None:
         """Push-to-talk: start the listen that is waiting for the talk key."""
         if self._waiting_for_talk is not None and self.voice is not None:
@@ -251,6 +263,7 @@ class SessionScreen(Screen[None]):
                 voice_actions.append(action)
             elif isinstance(action, Alert):
                 self.query_one(AlertBanner).add(BannerAlert(action.alert_id, action.level, action.text))
+                self.post_message(SessionProgress(action.step, alert=True))
             elif isinstance(action, Saved):
                 self.query_one(Notice).show_ok(saved_text(action))
             elif isinstance(action, Finish):
@@ -265,6 +278,7 @@ class SessionScreen(Screen[None]):
                 self.voice.submit(voice_actions)
 
     def _show_listen(self, listen: Listen) -> None:
+        self.post_message(SessionProgress(listen.step))
         self.expect = listen.expect
         answers = answer_keys_for(self.content, listen)
         self.active_keys = {answer.key: answer for answer in answers if answer.key}
