@@ -233,6 +233,10 @@ class Escort:
     mood_line: str
     no_checkin: str
     note_saved: str
+    # Today's staff alerts (optional keys; `alert_line` holds {time} and {text}, the alert's own text).
+    alerts_heading: str = "Alerts raised today"
+    alert_line: str = "{time}: {text}"
+    no_alerts: str = "No alerts were raised today."
 
 
 @dataclass(frozen=True)

@@ -188,12 +188,18 @@ class KioskApp(KetavoiceApp, inherit_bindings=False):
     # ---- staff ------------------------------------------------------------------------------------
 
     def open_alert_lines(self) -> list[OpenAlertLine]:
+        """Every open alert (none left off), with the full patient id, room and time: staff only."""
         try:
-            alerts = self.journal.open_alerts()
+            with_rooms = getattr(self.journal, "alerts_with_rooms", None)
+            if with_rooms is not None:
+                found = [(alert, str(room)) for alert, room in with_rooms(open_only=True)]
+            else:
+                found = [(alert, "") for alert in self.journal.open_alerts()]
         except KetavoiceError as error:
             self.notify(f"Could not read alerts: {error}", severity="error", timeout=30)
             return []
-        return [OpenAlertLine(a.id, masked(a.patient_id), a.level, a.text) for a in alerts]
+        return [OpenAlertLine(a.id, a.patient_id, a.level, a.text, room, a.created_at, a.certainty)
+                for a, room in found]
 
     def open_staff_screen(self) -> None:
         active = self.session is not None and not self.session.finished
@@ -232,13 +238,14 @@ class KioskApp(KetavoiceApp, inherit_bindings=False):
             return
         self.audit("acknowledge", f"alert {alert_id}")
 
-    def acknowledge_all(self) -> None:
-        lines = self.open_alert_lines()
-        for line in lines:
-            self.acknowledge_alert(line.alert_id)
+    def acknowledge_one(self, alert_id: int) -> None:
+        """Staff confirmed one alert on the staff screen (already behind the PIN)."""
+        self.acknowledge_alert(alert_id)
         if isinstance(self.screen, StaffScreen):
             self.screen.set_alerts(self.open_alert_lines())
-            self.screen.status(f"✓ {len(lines)} alert(s) acknowledged.")
+            still_open = any(line.alert_id == alert_id for line in self.screen.alerts)
+            self.screen.status(f"Alert #{alert_id} is still open." if still_open
+                               else f"✓ Alert #{alert_id} acknowledged.")
 
     def remote_acknowledged(self, ack: PulledAck) -> None:
         """An alert was acknowledged at the station: refresh the staff list if it is open."""
