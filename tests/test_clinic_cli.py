@@ -132,3 +132,33 @@ def test_sync_then_alerts_and_ack_from_the_store(home: Path, clinic_url: str) ->
     assert cli(home, "sync", env=env).returncode == 0  # pulls the acknowledgement back
     with open_journal(home) as journal:
         assert [a.level for a in journal.open_alerts()] == ["possible"]
+
+
+def test_chat_replicates_in_the_background(tmp_path: Path, clinic_url: str) -> None:
+    home = tmp_path / "chat-home"
+    env = {"KETAVOICE_DATABASE_URL": clinic_url, "KETAVOICE_ROOM": "Room 7"}
+    result = cli(home, "chat", "--patient", "chatter", stdin="okay\nmy chest hurts\n", env=env)
+    assert result.returncode == 0, result.stderr
+    with ClinicStore(ClinicConfig(clinic_url, "")) as store:
+        alerts = store.alerts()
+        assert [(a.room, a.patient, a.words) for a in alerts] == [("Room 7", "chatter", "my chest hurts")]
+        assert store.count("sessions") == 1
+
+
+def test_chat_with_the_store_down_keeps_everything_and_says_so(tmp_path: Path) -> None:
+    home = tmp_path / "chat-home"
+    url = f"postgresql://nurse:{PASSWORD}@127.0.0.1:{free_port()}/clinic"
+    result = cli(home, "chat", stdin="okay\nmy chest hurts\n", env={"KETAVOICE_DATABASE_URL": url})
+    assert result.returncode == 0
+    assert "stays queued" in result.stderr and PASSWORD not in result.stderr + result.stdout
+    with open_journal(home) as journal:
+        assert len(journal.open_alerts()) == 1
+
+
+def test_the_product_does_not_import_the_driver_without_a_store() -> None:
+    code = ("import sys, ketavoice.tui.app, ketavoice.tui.kiosk_app, ketavoice.commands.alerts, "
+            "ketavoice.clinic.replicator, ketavoice.tui.station_app; "
+            "print('psycopg' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                            env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60)
+    assert result.stdout.strip() == "False", result.stderr

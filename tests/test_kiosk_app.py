@@ -253,7 +253,7 @@ def test_history_and_acknowledge_only_behind_the_pin(content: Content, ketavoice
             await pilot.click("#history")
             await pilot.pause()
             assert isinstance(app2.screen, HistoryScreen)
-            assert "1 ratings: latest 2" in screen_text(app2)
+            assert "1 rating: latest 2" in screen_text(app2)
 
     run(staff_view)
     assert ("staff", "history_view") in audit_rows(ketavoice_home)

@@ -97,7 +97,7 @@ class HelpScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="panel"):
             yield Static(self.text, id="help-text", markup=False)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # every binding fits in 80 columns
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -48,7 +48,7 @@ class EscortScreen(Screen[None]):
             with VerticalScroll(id="escort-text"):
                 yield Static("", id="escort-body")
             yield Static("", id="escort-status")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # every binding fits in 80 columns
 
     def on_mount(self) -> None:
         status = self.query_one("#escort-status", Static)

@@ -197,7 +197,7 @@ class StaffScreen(Screen[None]):
             yield Static(self._alert_caption(), id="staff-alerts-caption", markup=False)
             yield OptionList(*self._alert_options(), id="staff-alerts")
             yield Static("", id="staff-status", markup=False)
-        yield Footer()
+        yield Footer(compact=True)  # every binding fits in 80 columns
 
     def _alert_caption(self) -> str:
         if not self.alerts:

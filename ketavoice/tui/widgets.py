@@ -188,6 +188,11 @@ class Notice(Static):
         self.add_class("-error")
         self.update(f"✗ {text}")
 
+    def clear_hint(self) -> None:
+        """Clear a calm hint or confirmation; an error stays until something replaces it."""
+        if not self.has_class("-error"):
+            self.update("")
+
     def show_info(self, text: str) -> None:
         self.remove_class("-error")
         self.update(text)
