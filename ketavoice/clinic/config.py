@@ -89,10 +89,10 @@ def hide_password(text: str, url: str) -> str:
             password = urlsplit(url).password
         except ValueError:
             password = None
-    else:
+    if not password:  # key=value form, or ?password= in a URL's query
         match = _KEYWORD_PASSWORD.search(url)
         if match:
-            password = match.group(2).strip("'")
+            password = match.group(2).strip("'").split("&", 1)[0]
     if password:
         text = text.replace(password, "***")
     return _KEYWORD_PASSWORD.sub(r"\1***", text)

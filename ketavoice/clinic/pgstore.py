@@ -88,9 +88,11 @@ def describe(error: BaseException, config: ClinicConfig) -> str:
     sqlstate = getattr(error, "sqlstate", None)
     diag = getattr(error, "diag", None)
     primary = getattr(diag, "message_primary", None) if diag is not None else None
-    text = primary or str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    if sqlstate and sqlstate.startswith("23"):
-        text = "a record was refused by the server's constraints"  # messages may quote values
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    text = primary or first_line
+    if sqlstate and sqlstate[:2] in ("22", "23"):
+        # Data and constraint errors may quote the offending value, which can be a patient's words.
+        text = "a record was refused by the server (data or constraint error)"
     text = config.hide_secrets(str(text))
     return f"{text} ({sqlstate})" if sqlstate else text
 
