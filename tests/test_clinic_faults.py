@@ -170,15 +170,15 @@ def test_two_devices_and_a_station_at_once(tmp_path: Path, clinic_url: str) -> N
             journal.audit(sessions[room], "patient", "typed", WORDS, time.time())
             journal.add_alert(sessions[room], f"pat-{room[-1]}", "emergency", "Emergency red flag",
                               time.time())
+        expected_rooms = {("Room 1", "pat-1", "feeling"), ("Room 2", "pat-2", "feeling")}
         deadline = time.monotonic() + 10
         snapshot = feed.snapshot()
-        while len(snapshot.open_alerts) < 2 or len({d.room for d in snapshot.devices}) < 2:
-            assert time.monotonic() < deadline, "the station never saw both rooms"
+        while (len(snapshot.open_alerts) < 2
+               or {(d.room, d.patient, d.step) for d in snapshot.devices} != expected_rooms):
+            assert time.monotonic() < deadline, f"the station never saw both rooms: {snapshot}"
             feed.wait(1.0)
             snapshot = feed.snapshot()
         assert sorted(a.room for a in snapshot.open_alerts) == ["Room 1", "Room 2"]
-        assert {(d.room, d.patient, d.step) for d in snapshot.devices} == {
-            ("Room 1", "pat-1", "feeling"), ("Room 2", "pat-2", "feeling")}
         assert all(a.words == WORDS for a in snapshot.open_alerts)
         for alert in snapshot.open_alerts:
             assert feed.store.acknowledge(alert.id, "Nurse Kim", "station") == "acknowledged"

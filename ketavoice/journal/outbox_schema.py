@@ -29,6 +29,8 @@ CLINIC_OUTBOX_MIGRATION: tuple[str, ...] = (
         room TEXT
     )""",
     "INSERT INTO clinic_device (id, device_id) VALUES (1, lower(hex(randomblob(16))))",
+    # AUTOINCREMENT: a seq is never reused, so a replicator that delivered a batch late (two on one
+    # journal: the kiosk and a manual `ketavoice sync`) can never delete a newer record's entry.
     """CREATE TABLE outbox (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         kind TEXT NOT NULL CHECK (kind IN ('session', 'mood', 'note', 'alert')),

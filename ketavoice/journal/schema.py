@@ -105,7 +105,11 @@ def connect(path: Path) -> sqlite3.Connection:
             _quick_check(conn, where)
         # journal_mode=WAL rewrites the header, so it only runs once the file is known to be ours.
         apply_pragmas(conn, where)
+        before = int(conn.execute("PRAGMA user_version").fetchone()[0])
         _migrate(conn, where)
+        if before < SCHEMA_VERSION:
+            # Move the schema's pages out of the WAL at once, so everyday writes start with a short log.
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
     except BaseException:
         conn.close()
         raise
