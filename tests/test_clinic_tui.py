@@ -16,8 +16,8 @@ from ketavoice.clinic.replicator import SyncWorker
 from ketavoice.content.model import Content
 from ketavoice.journal.sqlite import SqliteJournal
 from ketavoice.tui.app import KetavoiceApp
-from ketavoice.tui.widgets import AlertBanner
-from tests.clinic_support import fresh_database
+from ketavoice.tui.widgets import AlertBanner, StatusLine
+from tests.clinic_support import Relay, fresh_database, relay_for
 from tests.test_tui_console import SIZE, type_line
 
 
@@ -69,4 +69,37 @@ def test_station_ack_clears_the_console_banner(
     assert ("staff", "acknowledge_remote") in kinds  # written by the sync
     assert ("staff", "acknowledge") in kinds  # the engine got Acknowledge
     assert journal.open_alerts() == []
+    journal.close()
+
+
+def test_console_says_when_the_nurse_station_is_offline_and_catches_up(
+    content: Content, ketavoice_home: Path, clinic_url: str
+) -> None:
+    journal = SqliteJournal(ketavoice_home / "journal.sqlite3")
+
+    async def scenario(relay: Relay, via_relay: str) -> None:
+        sync = SyncWorker(journal.path, ClinicConfig(via_relay, "Room 6"), interval=0.05, max_backoff=0.2)
+        app = KetavoiceApp(content, journal, patient_id="p-off", home=ketavoice_home, tick_seconds=None,
+                           sync=sync)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            relay.down()
+            await type_line(pilot, "my chest hurts")
+            status = app.screen.query_one(StatusLine)
+            deadline = time.monotonic() + 10
+            while "NURSE STATION OFFLINE" not in str(status.content):
+                assert time.monotonic() < deadline, "the offline state never showed"
+                await asyncio.sleep(0.1)
+                await pilot.pause()
+            assert app.screen.query_one(AlertBanner).display  # the room still shows the alert
+            relay.up()
+            while "OFFLINE" in str(status.content):
+                assert time.monotonic() < deadline + 10, "never came back online"
+                await asyncio.sleep(0.1)
+                await pilot.pause()
+        with ClinicStore(ClinicConfig(clinic_url, "")) as store:
+            assert [a.room for a in store.alerts(open_only=True)] == ["Room 6"]
+
+    with relay_for(clinic_url) as (relay, via_relay):
+        asyncio.run(scenario(relay, via_relay))
     journal.close()

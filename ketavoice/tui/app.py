@@ -159,7 +159,8 @@ class KetavoiceApp(ClinicSyncMixin, App[int]):
         self.theme = HIGH_CONTRAST.name if self._start_contrast else CALM.name
         self.set_class(self._start_large, "-large")
         self.start_session(self.patient_id)
-        self.start_sync()
+        if self.start_sync():
+            self.set_interval(1.0, self.show_sync_state)
         self.after_mount()
 
     def after_mount(self) -> None:

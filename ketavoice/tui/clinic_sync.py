@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 from ketavoice.clinic.outbox import PulledAck
+from ketavoice.tui.widgets import StatusLine
 
 if TYPE_CHECKING:
     from ketavoice.clinic.replicator import SyncWorker
@@ -39,11 +40,25 @@ class ClinicSyncMixin:
         def post_message(self, message: Message) -> bool:
             return True
 
-    def start_sync(self) -> None:
-        if self.sync is not None:
-            self.sync.on_acknowledged = self._acks_from_sync
-            self.sync.set_status(self.patient_id, "")
-            self.sync.start()
+    def start_sync(self) -> bool:
+        """Start the worker if there is one; True if so (the app then polls `show_sync_state`)."""
+        if self.sync is None:
+            return False
+        self.sync.on_acknowledged = self._acks_from_sync
+        self.sync.set_status(self.patient_id, "")
+        self.sync.start()
+        return True
+
+    def show_sync_state(self) -> None:
+        """Say on the status line when the station cannot be reached (alerts then only show here)."""
+        sync, session = self.sync, self.session
+        if sync is None or session is None or not session.is_mounted:
+            return
+        text = ""
+        if sync.last_error is not None:
+            text = f"⚠ NURSE STATION OFFLINE ({sync.pending} waiting)" if sync.pending else \
+                "⚠ NURSE STATION OFFLINE"
+        session.query_one(StatusLine).set_clinic(text)
 
     def stop_sync(self) -> None:
         if self.sync is not None:
