@@ -285,7 +285,8 @@ def main() -> None:
         vecs = embed([row["text"] for row in rows])
         pos = vecs @ pos_vecs.T
         neg = vecs @ neg_vecs.T
-        scores[name] = [(float(p.max()), float(n.max()), int(p.argmax())) for p, n in zip(pos, neg, strict=True)]
+        pairs = zip(pos, neg, strict=True)
+        scores[name] = [(float(p.max()), float(n.max()), int(p.argmax())) for p, n in pairs]
 
     # Per-utterance latency: one utterance per call, as the tier would run live, with 1 and with 2 torch
     # threads on this 2-core machine. Wall time suffers when other processes share the cores (two OpenMP

@@ -9,6 +9,8 @@ KetavoiceError
  |    +-- AudioError       no microphone, PortAudio missing, bad WAV
  |    +-- TTSError         text-to-speech failed or hung
  +-- KioskError        PIN and kiosk configuration problems
+ +-- ClinicError       the clinic store (PostgreSQL) is misconfigured or cannot be reached
+      +-- ClinicUnreachable  the server did not answer (the device keeps working and retries)
 """
 
 from __future__ import annotations
@@ -66,4 +68,12 @@ class TTSError(SpeechError):
 
 
 class KioskError(KetavoiceError):
+    pass
+
+
+class ClinicError(KetavoiceError):
+    pass
+
+
+class ClinicUnreachable(ClinicError):
     pass

@@ -62,6 +62,8 @@ def ordinary_answer(step: Step) -> str:
         return "five"
     if step.kind == "note":
         return "no"
+    if step.kind == "screen":
+        return "no, not at all"  # every questionnaire item: no (ASQ), not at all (PHQ, GAD)
     return "okay"
 
 

@@ -50,7 +50,17 @@ def _positions(content: Content) -> list[Position]:
 # Loaded once at collection time only to name the parameters; tests use the `content` fixture.
 POSITIONS = _positions(load_content())
 VIAS = ("typed", "key", "spoken")
-_EXPECT = {"info": "any", "choice": "any", "yes_no": "yes_no", "number": "number", "note": "yes_no"}
+_EXPECT = {
+    "info": "any", "choice": "any", "yes_no": "yes_no", "number": "number", "note": "yes_no", "screen": "any"
+}
+
+
+def opening(content: Content, step: Step) -> list[str]:
+    """What entering `step` says: its sentences and prompt, or a screen's first intro and question."""
+    if step.kind == "screen":
+        first = next(i for i in content.instruments if i.key == step.instruments[0])
+        return [first.intro, first.items[0].ask]
+    return [*step.say, step.prompt]
 
 
 @dataclass
@@ -72,10 +82,12 @@ class At:
             return [step.record_prompt]
         if self.position.mode == "confirming":
             return [step.readback.format(note=NOTE)]
-        return [*step.say, step.prompt]
+        return opening(self.content, step)
 
     def short_question(self) -> list[str]:
-        return self.full_question() if self.position.mode != "asking" else [self.step.prompt]
+        if self.position.mode != "asking":
+            return self.full_question()
+        return opening(self.content, self.step)[-1:]
 
     def expect(self) -> str:
         if self.position.mode == "recording":
@@ -232,7 +244,7 @@ def test_back_returns_to_the_previous_step(at: At, via: str) -> None:
         return
     previous = at.d.engine.dialogue.step(at.path[-1])
     assert at.d.engine.step_id == previous.id
-    assert says(actions) == [*previous.say, previous.prompt]
+    assert says(actions) == opening(at.content, previous)
     [listen] = listens(actions)
     assert listen.step == previous.id and listen.expect == _EXPECT[previous.kind]
     assert not at.d.engine.finished and not alerts(actions)
@@ -251,6 +263,10 @@ def test_next_moves_on(at: At, via: str) -> None:
     if target.kind == "end":
         assert at.d.engine.finished and actions[-1] == Finish("completed", target.id)
         assert says(actions) == list(target.say)
+    elif target.kind == "screen":
+        assert at.d.engine.step_id == target.id
+        [listen] = listens(actions)  # the first questionnaire's first item
+        assert listen.step == target.id and listen.expect == "any"
     else:
         assert at.d.engine.step_id == target.id
         assert says(actions) == [*target.say, target.prompt]

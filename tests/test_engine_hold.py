@@ -3,6 +3,7 @@ or the patient confirms a call (home); a possible one asks its named check quest
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -141,8 +142,9 @@ def test_unsure_about_a_ride_counts_as_no_and_alerts(content: Content, tmp_path:
     assert [a.level for a in _alerts(actions)] == ["warning"]
 
 
-def test_a_very_low_mood_asks_the_acuity_question(content: Content, tmp_path: Path) -> None:
-    driver = make_driver(content, tmp_path, dialogue="checkin")
+def test_without_an_asq_a_very_low_mood_asks_the_acuity_question(content: Content, tmp_path: Path) -> None:
+    bare = replace(content, instruments=())
+    driver = make_driver(bare, tmp_path)
     driver.walk_to("mood_rating")
     actions = driver.type("one")
     assert "thoughts of ending your life" in _said(actions)

@@ -102,9 +102,10 @@ def test_damage_found_while_open_stops_all_writes(db: Path) -> None:
     journal = open_journal(db.parent)
     assert len(journal.notes()) == 6000
     pages = db.stat().st_size // PAGE
-    with open(db, "r+b") as handle:
-        handle.seek((pages // 10) * PAGE)
-        handle.write(random.Random(3).randbytes(PAGE))
+    with open(db, "r+b") as handle:  # a few pages across the file, so the notes' own pages are hit
+        for fraction in (10, 4, 2):
+            handle.seek((pages // fraction) * PAGE)
+            handle.write(random.Random(fraction).randbytes(PAGE))
     with pytest.raises(JournalCorrupt):
         journal.notes()
     with pytest.raises(JournalCorrupt, match="will not write"):

@@ -9,13 +9,14 @@ import stat
 from datetime import datetime
 from pathlib import Path
 
-from textual.widgets import DataTable, Sparkline
+from textual.widgets import DataTable
 
 from ketavoice.content.model import Content
 from ketavoice.journal.sqlite import SqliteJournal
 from ketavoice.tui.escort import build_summary, render_html, render_text
 from ketavoice.tui.history_screen import HistoryScreen, rating_summary
 from ketavoice.tui.inspect import screen_text
+from ketavoice.tui.mood_chart import MoodChart
 from tests.test_tui_console import SIZE, FakeClock, make_app, run, type_line
 
 DAY = 1_795_000_000.0  # the FakeClock's start
@@ -49,7 +50,7 @@ def test_mood_entry_then_history_chart_and_export(content: Content, ketavoice_ho
             await pilot.pause()
             screen = app.screen
             assert isinstance(screen, HistoryScreen)
-            assert list(screen.query_one(Sparkline).data or []) == [3.0, 5.0, 8.0, 6.0]
+            assert screen.query_one(MoodChart).ratings == [3, 5, 8, 6]
             text = screen_text(app)
             assert "4 ratings: latest 6, lowest 3, highest 8" in text
             table = screen.query_one(DataTable)

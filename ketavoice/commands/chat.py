@@ -28,13 +28,14 @@ def run(args: argparse.Namespace) -> int:
     import sys
     from pathlib import Path
 
+    from ketavoice.clinic.background import background_sync
     from ketavoice.content import load_content
     from ketavoice.frontends.text import TextFrontEnd
     from ketavoice.journal import open_journal
 
     content = load_content(Path(args.content) if args.content else None)
     dialogue = getattr(args, "dialogue", None) or args.dialogue_default
-    with open_journal() as journal:
+    with open_journal() as journal, background_sync(journal.path):
         front = TextFrontEnd(
             content,
             journal,

@@ -10,14 +10,19 @@ import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ketavoice.journal.base import AlertRecord
     from ketavoice.journal.export import HistoryRow
 
 NAMES = ("notes",)
-HELP = "show the saved moods, notes and screenings (all patients, or one with --patient)"
+HELP = "Show saved moods, notes and screenings (all patients, or --patient); --drafts, --alerts add those."
 
 
 def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument("--patient", default=None, help="only this patient's moods and notes")
+    parser.add_argument("--drafts", action="store_true",
+                        help="also list unconfirmed drafts (with a status column)")
+    parser.add_argument("--alerts", action="store_true",
+                        help="also list staff alerts (type alert, with level, certainty and acknowledgement)")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print one JSON list of objects")
     output.add_argument("--csv", action="store_true", help="print CSV with a header row")
@@ -31,9 +36,19 @@ def run(args: argparse.Namespace) -> int:
 
     patient: str | None = args.patient
     rows: list[HistoryRow] = []
+    alerts: list[dict[str, object]] = []
     if journal_path().exists():
         with open_journal() as journal:
-            rows = history_rows(journal.moods(patient), journal.notes(patient), journal.screenings(patient))
+            rows = history_rows(
+                journal.moods(patient),
+                journal.notes(patient, include_drafts=args.drafts),
+                journal.screenings(patient),
+            )
+            if args.alerts:
+                alerts = alert_entries(journal.alerts_with_rooms(), patient)
+    if args.drafts or args.alerts:
+        sys.stdout.write(_with_extras(rows, alerts, as_csv=args.csv, as_json=args.json))
+        return 0
     if args.json:
         sys.stdout.write(to_json(rows))
     elif args.csv:
@@ -65,3 +80,71 @@ def format_table(rows: list[HistoryRow]) -> str:
     widths = [max(len(line[col]) for line in table) for col in range(3)]
     lines = ["  ".join(line[col].ljust(widths[col]) for col in range(3)) + "  " + line[3] for line in table]
     return "\n".join(lines) + "\n"
+
+
+ALERT_FIELDS = ("room", "level", "certainty", "acknowledged_at", "acknowledged_by")
+
+
+def alert_entries(found: list[tuple[AlertRecord, str]], patient: str | None) -> list[dict[str, object]]:
+    """Alerts as entries beside the moods and notes (oldest first, like them)."""
+    from ketavoice.journal.export import iso_time
+
+    entries: list[dict[str, object]] = []
+    for alert, room in sorted(found, key=lambda item: (item[0].created_at, item[0].id)):
+        if patient is not None and alert.patient_id != patient:
+            continue
+        entries.append({
+            "type": "alert", "id": alert.id, "patient": alert.patient_id, "session": alert.session_id,
+            "created_at": iso_time(alert.created_at), "text": alert.text, "room": room, "level": alert.level,
+            "certainty": alert.certainty,
+            "acknowledged_at": iso_time(alert.acknowledged_at) if alert.acknowledged_at is not None else None,
+            "acknowledged_by": alert.acknowledged_by, "_at": alert.created_at,
+        })
+    return entries
+
+
+def _with_extras(rows: list[HistoryRow], alerts: list[dict[str, object]], *, as_csv: bool,
+                 as_json: bool) -> str:
+    """Moods, notes (drafts marked by status) and alerts in one time-ordered list, every key on every row."""
+    import csv
+    import io
+    import json
+
+    from ketavoice.journal.export import ENTRY_FIELDS, csv_cell
+
+    fields = (*ENTRY_FIELDS, "status", *ALERT_FIELDS)
+    merged: list[tuple[float, int, dict[str, object]]] = []
+    for row in rows:
+        entry: dict[str, object] = dict.fromkeys(fields)
+        entry.update(row.as_dict((*ENTRY_FIELDS, "status")))
+        merged.append((row.created_at, 0, entry))
+    for alert in alerts:
+        at = alert.pop("_at")
+        assert isinstance(at, float)
+        alert_entry: dict[str, object] = dict.fromkeys(fields)
+        alert_entry.update(alert)
+        merged.append((at, 1, alert_entry))
+    merged.sort(key=lambda item: (item[0], item[1], str(item[2]["id"]).zfill(12)))
+    entries = [entry for *_key, entry in merged]
+    if as_json:
+        return json.dumps(entries, indent=1, ensure_ascii=False) + "\n"
+    if as_csv:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
+        writer.writerow(fields)
+        for entry in entries:
+            writer.writerow([csv_cell(entry[key]) for key in fields])
+        return buffer.getvalue()
+    lines = []
+    for entry in entries:
+        when = str(entry["created_at"]).replace("T", " ")[:16]
+        if entry["type"] == "alert":
+            state = f"acknowledged by {entry['acknowledged_by']}" if entry["acknowledged_at"] else "OPEN"
+            what = f"ALERT {str(entry['level']).upper()} ({entry['certainty']}, {state}): {entry['text']}"
+        elif entry["type"] == "mood":
+            what = f"mood {entry['rating']}/10"
+        else:
+            draft = " [draft]" if entry["status"] == "draft" else ""
+            what = f"note{draft}: {' '.join(str(entry['text']).split())}"
+        lines.append(f"{when}  {entry['patient']}  {what}")
+    return ("\n".join(lines) + "\n") if lines else "Nothing saved.\n"

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 
+from ketavoice.commands._clinic import add_clinic_arguments, config_from
+
 NAMES = ("tui",)
 HELP = "Open the caregiver console (the default when no command is given)."
 
@@ -17,6 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument("--large-text", action="store_true", help="start in the large-text layout")
     parser.add_argument("--backend", choices=("auto", "vosk", "pocketsphinx"), default="auto",
                         help="with --voice: speech recognizer")
+    add_clinic_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,12 +39,18 @@ def run(args: argparse.Namespace) -> int:
 
         factory = voice_factory(content, backend=getattr(args, "backend", "auto"))
     home = data_home()
+    config = config_from(args)
     with open_journal(home) as journal:
+        sync = None
+        if config is not None:
+            from ketavoice.clinic.replicator import SyncWorker
+
+            sync = SyncWorker(journal.path, config)
         app = KetavoiceApp(
             content, journal, patient_id=patient_id, home=home, voice_factory=factory,
             dialogue=getattr(args, "dialogue", None),
             high_contrast=bool(getattr(args, "high_contrast", False)),
-            large_text=bool(getattr(args, "large_text", False)),
+            large_text=bool(getattr(args, "large_text", False)), sync=sync,
         )
         result = app.run()
     return int(result or 0)

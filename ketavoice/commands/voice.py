@@ -86,7 +86,9 @@ def run(args: argparse.Namespace) -> int:
     speaker: Speaker = WavSinkSpeaker(Path(args.audio_out)) if args.audio_out else WorkerSpeaker()
     io = VoiceIO(source, choice.recognizer, speaker, rate_wpm=content.voice.rate_wpm,
                  ready_tone=content.voice.ready_tone and not args.no_tone, on_line=show, on_problem=problem)
-    with open_journal() as journal:
+    from ketavoice.clinic.background import background_sync
+
+    with open_journal() as journal, background_sync(journal.path):
         engine = Engine(content, journal, patient_id=args.patient, dialogue=args.dialogue, clock=time.time,
                         kiosk=args.kiosk)
         io.rate_wpm = engine.rate_wpm

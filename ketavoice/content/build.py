@@ -64,6 +64,7 @@ REQUIRED_TOP_LEVEL = ("meta", "messages", "escort", "intents", "numbers", "red_f
 MESSAGE_KEYS = tuple(f.name for f in fields(Messages))
 REQUIRED_MESSAGE_KEYS = tuple(f.name for f in fields(Messages) if f.default is MISSING)
 ESCORT_KEYS = tuple(f.name for f in fields(Escort))
+ESCORT_OPTIONAL_KEYS = ("alerts_heading", "alert_line", "no_alerts")
 ESCORT_LIST_KEYS = ("instructions", "call_for_help")
 VOICE_INT_KEYS = ("rate_wpm", "rate_step_wpm", "min_rate_wpm", "max_rate_wpm")
 TIMING_INT_KEYS = ("max_reprompts", "unanswered_alert_after")
@@ -157,7 +158,12 @@ def _escort(table: dict[str, Any] | None, problems: Problems) -> Escort:
         return Escort(**values)
     check_keys(table, "escort", problems, allowed=ESCORT_KEYS)
     for key in ESCORT_KEYS:
-        if key in ESCORT_LIST_KEYS:
+        if key in ESCORT_OPTIONAL_KEYS:
+            if key in table:
+                values[key] = read_str(table, key, "escort", problems, required=True)
+            else:
+                del values[key]  # the dataclass default
+        elif key in ESCORT_LIST_KEYS:
             values[key] = read_str_list(table, key, "escort", problems, required=True, non_empty=True)
         else:
             values[key] = read_str(table, key, "escort", problems, required=True)

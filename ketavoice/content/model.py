@@ -320,6 +320,10 @@ class Escort:
     mood_line: str
     no_checkin: str
     note_saved: str
+    # Today's staff alerts (optional keys; `alert_line` holds {time} and {text}, the alert's own text).
+    alerts_heading: str = "Alerts raised today"
+    alert_line: str = "{time}: {text}"
+    no_alerts: str = "No alerts were raised today."
 
 
 @dataclass(frozen=True)
@@ -349,7 +353,7 @@ class Content:
     default_dialogue: str = "post_session"
     understanding: Understanding = Understanding()
     # Indexes built from this content by other layers (understanding), once per loaded content.
-    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    derived: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
     clinic: Clinic = Clinic()
     instruments: tuple[Instrument, ...] = ()
     max_turn_words: int = DEFAULT_MAX_TURN_WORDS

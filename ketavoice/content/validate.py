@@ -249,7 +249,8 @@ def _texts(content: Content) -> Iterator[tuple[str, str, frozenset[str]]]:
             for index, line in enumerate(value):
                 yield join(join("escort", name), index), line, frozenset()
         else:
-            allowed_here = frozenset({"time", "rating"}) if name == "mood_line" else frozenset()
+            allowed_here = {"mood_line": frozenset({"time", "rating"}),
+                            "alert_line": frozenset({"time", "text"})}.get(name, frozenset())
             yield join("escort", name), value, allowed_here
     for flag in content.red_flags:
         path = join("red_flags", flag.level)

@@ -941,5 +941,6 @@ _EXPECT: dict[str, tuple[Expect, str]] = {
     "yes_no": ("yes_no", "yes_no"),
     "number": ("number", "number"),
     "note": ("yes_no", "yes_no"),
+    "screen": ("any", "any"),
     "end": ("any", "any"),
 }

@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 
 from ketavoice.errors import JournalCorrupt, JournalError
+from ketavoice.journal.outbox_schema import CLINIC_OUTBOX_MIGRATION
 from ketavoice.journal.sqlerrors import RESTORE_HINT, translate
 
 APPLICATION_ID = 0x4B564A4E  # "KVJN": marks a SQLite file as a ketavoice journal.
@@ -93,6 +94,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX screenings_by_session ON screenings(session_id)",
     ),
+    CLINIC_OUTBOX_MIGRATION,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -122,7 +124,11 @@ def connect(path: Path) -> sqlite3.Connection:
             _quick_check(conn, where)
         # journal_mode=WAL rewrites the header, so it only runs once the file is known to be ours.
         apply_pragmas(conn, where)
+        before = int(conn.execute("PRAGMA user_version").fetchone()[0])
         _migrate(conn, where)
+        if before < SCHEMA_VERSION:
+            # Move the schema's pages out of the WAL at once, so everyday writes start with a short log.
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
     except BaseException:
         conn.close()
         raise

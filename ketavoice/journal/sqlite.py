@@ -283,6 +283,16 @@ class SqliteJournal:
             for row in rows
         ]
 
+    def alerts_with_rooms(self, open_only: bool = False) -> list[tuple[AlertRecord, str]]:
+        """Every alert (or only open ones), newest first, each with the room it was raised in."""
+        rows = self._read(
+            "SELECT id, patient_id, session_id, level, text, created_at, acknowledged_at, acknowledged_by,"
+            " certainty, coalesce(room, (SELECT room FROM clinic_device WHERE id = 1), '') FROM alerts"
+            " WHERE (NOT ? OR acknowledged_at IS NULL) ORDER BY created_at DESC, id DESC",
+            (int(open_only),),
+        )
+        return [(AlertRecord(*row[:9]), str(row[9])) for row in rows]
+
     def patients(self) -> list[str]:
         return [row[0] for row in self._read("SELECT id FROM patients ORDER BY id", ())]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -22,11 +22,15 @@ from ketavoice.content.model import Content
 from ketavoice.engine.engine import Engine
 from ketavoice.errors import KetavoiceError
 from ketavoice.journal.base import Journal
+from ketavoice.tui.clinic_sync import ClinicSyncMixin
 from ketavoice.tui.escort_screen import EscortScreen
 from ketavoice.tui.history_screen import HistoryScreen
 from ketavoice.tui.session_screen import AcknowledgeRequested, SessionScreen
 from ketavoice.tui.voice import PerformerFactory, VoiceBridge
 from ketavoice.tui.widgets import BannerAlert
+
+if TYPE_CHECKING:
+    from ketavoice.clinic.replicator import SyncWorker
 
 HIGH_CONTRAST = Theme(
     name="ketavoice-high-contrast",
@@ -93,13 +97,13 @@ class HelpScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="panel"):
             yield Static(self.text, id="help-text", markup=False)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # every binding fits in 80 columns
 
     def action_close(self) -> None:
         self.dismiss(None)
 
 
-class KetavoiceApp(App[int]):
+class KetavoiceApp(ClinicSyncMixin, App[int]):
     """The caregiver console for one patient."""
 
     CSS_PATH = "ketavoice.tcss"
@@ -128,8 +132,10 @@ class KetavoiceApp(App[int]):
         high_contrast: bool = False,
         large_text: bool = False,
         push_to_talk_key: str | None = None,
+        sync: SyncWorker | None = None,
     ) -> None:
         super().__init__()
+        self.sync = sync
         self.content = content
         self.journal = journal
         self.patient_id = patient_id
@@ -153,6 +159,8 @@ class KetavoiceApp(App[int]):
         self.theme = HIGH_CONTRAST.name if self._start_contrast else CALM.name
         self.set_class(self._start_large, "-large")
         self.start_session(self.patient_id)
+        if self.start_sync():
+            self.set_interval(1.0, self.show_sync_state)
         self.after_mount()
 
     def after_mount(self) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 from ketavoice.content.model import Content
-from ketavoice.journal.base import MoodRecord, NoteRecord
+from ketavoice.journal.base import AlertRecord, MoodRecord, NoteRecord
 from ketavoice.paths import private_dir, private_file_opener
 
 SummaryFormat = Literal["txt", "html"]
@@ -32,12 +32,19 @@ class EscortSummary:
     call_for_help: tuple[str, ...]
     checkin_heading: str
     checkin: tuple[str, ...]
+    alerts_heading: str = ""
+    alerts: tuple[str, ...] = ()
 
 
 def build_summary(
-    content: Content, moods: Sequence[MoodRecord], notes: Sequence[NoteRecord], now: float
+    content: Content,
+    moods: Sequence[MoodRecord],
+    notes: Sequence[NoteRecord],
+    now: float,
+    alerts: Sequence[AlertRecord] = (),
 ) -> EscortSummary:
-    """The summary for today: `moods`/`notes` are filtered to the local day of `now`."""
+    """The summary for today: `moods`/`notes`/`alerts` are filtered to the local day of `now`.
+    Every alert of the day is listed, acknowledged or not: the driver must know about a red flag."""
     words = content.escort
     today = datetime.fromtimestamp(now).date()
     todays_moods = [m for m in moods if datetime.fromtimestamp(m.created_at).date() == today]
@@ -51,6 +58,10 @@ def build_summary(
         checkin.append(words.note_saved)
     if not checkin:
         checkin.append(words.no_checkin)
+    todays_alerts = sorted((a for a in alerts if datetime.fromtimestamp(a.created_at).date() == today),
+                           key=lambda a: (a.created_at, a.id))
+    alert_lines = [words.alert_line.format(time=datetime.fromtimestamp(a.created_at).strftime("%H:%M"),
+                                           text=a.text) for a in todays_alerts] or [words.no_alerts]
     return EscortSummary(
         title=words.title,
         date=today.strftime("%A %d %B %Y"),
@@ -61,6 +72,8 @@ def build_summary(
         call_for_help=words.call_for_help,
         checkin_heading=words.checkin_heading,
         checkin=tuple(checkin),
+        alerts_heading=words.alerts_heading,
+        alerts=tuple(alert_lines),
     )
 
 
@@ -77,6 +90,8 @@ def render_text(summary: EscortSummary, width: int = 72) -> str:
     lines += [summary.instructions_heading, *_bullets(summary.instructions, width), ""]
     lines += [summary.call_for_help_heading, *_bullets(summary.call_for_help, width), ""]
     lines += [summary.checkin_heading, *_bullets(summary.checkin, width)]
+    if summary.alerts:
+        lines += ["", summary.alerts_heading, *_bullets(summary.alerts, width)]
     return "\n".join(lines) + "\n"
 
 
@@ -96,7 +111,9 @@ def render_html(summary: EscortSummary) -> str:
         f"<h2>{html.escape(summary.instructions_heading)}</h2><ul>{items(summary.instructions)}</ul>\n"
         f"<h2>{html.escape(summary.call_for_help_heading)}</h2><ul>{items(summary.call_for_help)}</ul>\n"
         f"<h2>{html.escape(summary.checkin_heading)}</h2><ul>{items(summary.checkin)}</ul>\n"
-        "</body></html>\n"
+        + (f"<h2>{html.escape(summary.alerts_heading)}</h2><ul>{items(summary.alerts)}</ul>\n"
+           if summary.alerts else "")
+        + "</body></html>\n"
     )
 
 

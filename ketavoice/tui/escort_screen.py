@@ -15,7 +15,7 @@ from textual.widgets import Footer, Static
 
 from ketavoice.content.model import Content
 from ketavoice.errors import KetavoiceError
-from ketavoice.journal.base import Journal
+from ketavoice.journal.base import AlertRecord, Journal
 from ketavoice.tui.escort import build_summary, render_text, save_summary
 
 
@@ -48,14 +48,15 @@ class EscortScreen(Screen[None]):
             with VerticalScroll(id="escort-text"):
                 yield Static("", id="escort-body")
             yield Static("", id="escort-status")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # every binding fits in 80 columns
 
     def on_mount(self) -> None:
         status = self.query_one("#escort-status", Static)
         now = self.clock()
         try:
             summary = build_summary(
-                self.content, self.journal.moods(self.patient_id), self.journal.notes(self.patient_id), now
+                self.content, self.journal.moods(self.patient_id), self.journal.notes(self.patient_id), now,
+                alerts=self._alerts(),
             )
         except KetavoiceError as error:
             status.update(f"✗ Could not read the journal: {error}")
@@ -70,6 +71,13 @@ class EscortScreen(Screen[None]):
             return
         status.update("✓ Saved for printing: " + ", ".join(path.name for path in self.saved_paths)
                       + f" in {self.folder}")
+
+    def _alerts(self) -> list[AlertRecord]:
+        """Every alert of this patient, acknowledged or not (the SQLite journal keeps them all)."""
+        with_rooms = getattr(self.journal, "alerts_with_rooms", None)
+        if with_rooms is None:
+            return self.journal.open_alerts(self.patient_id)
+        return [alert for alert, _room in with_rooms() if alert.patient_id == self.patient_id]
 
     def action_close(self) -> None:
         self.dismiss(None)

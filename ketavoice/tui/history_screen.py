@@ -12,19 +12,21 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Sparkline, Static
+from textual.widgets import Button, DataTable, Footer, Static
 
 from ketavoice.errors import KetavoiceError
 from ketavoice.journal.base import Journal, ScreeningRecord
 from ketavoice.journal.export import HistoryRow, history_rows
 from ketavoice.tui.export import ExportFormat, export_history
+from ketavoice.tui.mood_chart import MoodChart
 
 
 def rating_summary(ratings: list[int]) -> str:
     """The chart in words, so nothing depends on reading a colour or a bar height."""
     if not ratings:
         return "No mood ratings yet."
-    return (f"Mood (0-10), {len(ratings)} ratings: latest {ratings[-1]}, "
+    count = f"{len(ratings)} rating" + ("" if len(ratings) == 1 else "s")
+    return (f"Mood (0-10), {count}: latest {ratings[-1]}, "
             f"lowest {min(ratings)}, highest {max(ratings)}.")
 
 
@@ -62,8 +64,8 @@ class HistoryScreen(Screen[None]):
 
     BINDINGS = [
         Binding("escape", "close", "Back", show=True),
-        Binding("c", "export('csv')", "Export CSV", show=True),
-        Binding("j", "export('json')", "Export JSON", show=True),
+        Binding("c", "export('csv')", "CSV", show=True),
+        Binding("j", "export('json')", "JSON", show=True),
     ]
 
     def __init__(
@@ -88,7 +90,7 @@ class HistoryScreen(Screen[None]):
             # The patient id only ever in small type (kiosk rule), never in a title.
             yield Static(f"patient {self.patient_id}", classes="small", id="history-patient", markup=False)
             yield Static("", id="rating-summary")
-            yield Sparkline([], id="sparkline")
+            yield MoodChart(id="sparkline")
             yield Static("", id="screening-trends", markup=False)
             yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="history-status")
@@ -96,7 +98,7 @@ class HistoryScreen(Screen[None]):
                 yield Button("Export CSV (c)", id="export-csv", compact=True)
                 yield Button("Export JSON (j)", id="export-json", compact=True)
                 yield Button("Back (Esc)", id="history-back", compact=True)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # every binding fits in 80 columns
 
     def on_mount(self) -> None:
         self.reload()
@@ -116,7 +118,7 @@ class HistoryScreen(Screen[None]):
         self.query_one("#screening-trends", Static).update("\n".join(trends) or "No screenings yet.")
         ratings = [row.rating for row in self.rows if row.rating is not None]
         self.query_one("#rating-summary", Static).update(rating_summary(ratings))
-        self.query_one(Sparkline).data = [float(r) for r in ratings] or [0.0]
+        self.query_one(MoodChart).set_ratings(ratings)
         table = self.query_one(DataTable)
         table.clear(columns=True)
         table.add_columns("Date", "Kind", "Rating / note", "Audio")
@@ -129,8 +131,10 @@ class HistoryScreen(Screen[None]):
                 kind = "note" if row.status == "saved" else "draft"
                 audio = Path(row.audio_path).name if row.audio_path else ""
                 table.add_row(_when(row.created_at), kind, row.text, audio)
-        counted = f"{len(ratings)} ratings, {len(self.rows) - len(ratings) - len(screenings)} notes"
-        status.update(counted + (f", {len(screenings)} screenings." if screenings else "."))
+        note_count = len(self.rows) - len(ratings) - len(screenings)
+        status.update(f"{len(ratings)} rating{'' if len(ratings) == 1 else 's'}, "
+                      f"{note_count} note{'' if note_count == 1 else 's'}"
+                      + (f", {len(screenings)} screenings." if screenings else "."))
 
     def action_export(self, fmt: ExportFormat) -> None:
         status = self.query_one("#history-status", Static)

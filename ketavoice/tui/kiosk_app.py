@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, work
 from textual.binding import Binding, BindingType
@@ -33,6 +33,10 @@ from ketavoice.tui.kiosk_screens import (
 from ketavoice.tui.pin import PinCheck, PinStore
 from ketavoice.tui.session_screen import AcknowledgeRequested, SessionFinished
 from ketavoice.tui.voice import PerformerFactory
+
+if TYPE_CHECKING:
+    from ketavoice.clinic.outbox import PulledAck
+    from ketavoice.clinic.replicator import SyncWorker
 
 EXIT_STAFF = 0
 EXIT_ERROR = 1
@@ -79,10 +83,11 @@ class KioskApp(KetavoiceApp, inherit_bindings=False):
         high_contrast: bool = False,
         large_text: bool = False,
         push_to_talk_key: str | None = None,
+        sync: SyncWorker | None = None,
     ) -> None:
         super().__init__(content, journal, patient_id="", home=home, clock=clock, tick_seconds=tick_seconds,
                          voice_factory=voice_factory, high_contrast=high_contrast, large_text=large_text,
-                         push_to_talk_key=push_to_talk_key)
+                         push_to_talk_key=push_to_talk_key, sync=sync)
         self.pin_store = pin_store
         self.idle_lock_seconds = idle_lock_seconds
         self.end_reset_seconds = end_reset_seconds
@@ -183,12 +188,18 @@ class KioskApp(KetavoiceApp, inherit_bindings=False):
     # ---- staff ------------------------------------------------------------------------------------
 
     def open_alert_lines(self) -> list[OpenAlertLine]:
+        """Every open alert (none left off), with the full patient id, room and time: staff only."""
         try:
-            alerts = self.journal.open_alerts()
+            with_rooms = getattr(self.journal, "alerts_with_rooms", None)
+            if with_rooms is not None:
+                found = [(alert, str(room)) for alert, room in with_rooms(open_only=True)]
+            else:
+                found = [(alert, "") for alert in self.journal.open_alerts()]
         except KetavoiceError as error:
             self.notify(f"Could not read alerts: {error}", severity="error", timeout=30)
             return []
-        return [OpenAlertLine(a.id, masked(a.patient_id), a.level, a.text) for a in alerts]
+        return [OpenAlertLine(a.id, a.patient_id, a.level, a.text, room, a.created_at, a.certainty)
+                for a, room in found]
 
     def open_staff_screen(self) -> None:
         active = self.session is not None and not self.session.finished
@@ -227,13 +238,19 @@ class KioskApp(KetavoiceApp, inherit_bindings=False):
             return
         self.audit("acknowledge", f"alert {alert_id}")
 
-    def acknowledge_all(self) -> None:
-        lines = self.open_alert_lines()
-        for line in lines:
-            self.acknowledge_alert(line.alert_id)
+    def acknowledge_one(self, alert_id: int) -> None:
+        """Staff confirmed one alert on the staff screen (already behind the PIN)."""
+        self.acknowledge_alert(alert_id)
         if isinstance(self.screen, StaffScreen):
             self.screen.set_alerts(self.open_alert_lines())
-            self.screen.status(f"✓ {len(lines)} alert(s) acknowledged.")
+            still_open = any(line.alert_id == alert_id for line in self.screen.alerts)
+            self.screen.status(f"Alert #{alert_id} is still open." if still_open
+                               else f"✓ Alert #{alert_id} acknowledged.")
+
+    def remote_acknowledged(self, ack: PulledAck) -> None:
+        """An alert was acknowledged at the station: refresh the staff list if it is open."""
+        if isinstance(self.screen, StaffScreen):
+            self.screen.set_alerts(self.open_alert_lines())
 
     def on_acknowledge_requested(self, message: AcknowledgeRequested) -> None:
         message.prevent_default()  # the console's handler (no PIN) must not run after this one

@@ -32,6 +32,8 @@ def run_kiosk(args: argparse.Namespace) -> int:
     """Run the kiosk app in this process (environment already checked); return its exit code."""
     from pathlib import Path
 
+    from ketavoice.clinic.config import clinic_config
+    from ketavoice.clinic.replicator import SyncWorker
     from ketavoice.content import load_content
     from ketavoice.errors import KioskError
     from ketavoice.journal import open_journal
@@ -49,9 +51,11 @@ def run_kiosk(args: argparse.Namespace) -> int:
         from ketavoice.tui.voice_io import voice_factory
 
         factory = voice_factory(content, backend=args.backend)
+    config = clinic_config()  # from KETAVOICE_DATABASE_URL / KETAVOICE_ROOM (never on a command line)
     with open_journal(home) as journal:
+        sync = SyncWorker(journal.path, config) if config is not None else None
         app = KioskApp(
-            content, journal, home=home, pin_store=pin_store, voice_factory=factory,
+            content, journal, home=home, pin_store=pin_store, voice_factory=factory, sync=sync,
             idle_lock_seconds=args.idle_lock, end_reset_seconds=args.end_reset,
             push_to_talk_key=args.push_to_talk, high_contrast=args.high_contrast,
             large_text=args.large_text,

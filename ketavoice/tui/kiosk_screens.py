@@ -1,21 +1,24 @@
 """Kiosk screens: welcome, staff PIN, staff console, privacy lock.
 
-None of them shows a patient's words; the staff console is only reached through the PIN. Patient ids
-appear only in small type and only on staff screens.
+None of them shows a patient's words; the staff console is only reached through the PIN. Full patient
+ids appear only on staff screens (the patient's own screen shows the last two characters).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal, Protocol, cast
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
 
 from ketavoice.tui.pin import PinCheck
 
@@ -38,7 +41,7 @@ class KioskControls(Protocol):
 
     def show_escort(self, patient_id: str) -> None: ...
 
-    def acknowledge_all(self) -> None: ...
+    def acknowledge_one(self, alert_id: int) -> None: ...
 
     def request_reset(self, reason: str) -> None: ...
 
@@ -121,10 +124,50 @@ class PinScreen(ModalScreen[bool]):
 
 @dataclass(frozen=True)
 class OpenAlertLine:
+    """One open alert as staff see it: whose, where, when, how sure."""
+
     alert_id: int
-    patient_label: str
+    patient_id: str
     level: str
     text: str
+    room: str = ""
+    created_at: float | None = None
+    certainty: str = "certain"
+
+    def describe(self) -> str:
+        when = datetime.fromtimestamp(self.created_at).strftime("%H:%M") if self.created_at else "--:--"
+        room = f"room {self.room}, " if self.room else ""
+        return (f"#{self.alert_id} {when} {self.level.upper()} ({self.certainty}) — {room}"
+                f"patient {self.patient_id}: {self.text}")
+
+
+class ConfirmAckScreen(ModalScreen[bool]):
+    """'Acknowledge this alert?' with the alert spelled out; nothing happens without a yes."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", show=True)]
+
+    def __init__(self, line: OpenAlertLine) -> None:
+        super().__init__()
+        self.line = line
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="pin-dialog"):
+            yield Static("Acknowledge this alert?", classes="panel-title")
+            yield Static(self.line.describe(), id="confirm-text", markup=False)
+            with Horizontal(classes="row"):
+                yield Button("Yes, acknowledge", id="confirm-yes", compact=True, variant="warning")
+                yield Button("Cancel", id="confirm-no", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm-no", Button).focus()
+
+    @on(Button.Pressed, "#confirm-yes")
+    def _yes(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#confirm-no")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
 
 
 class StaffScreen(Screen[None]):
@@ -148,26 +191,41 @@ class StaffScreen(Screen[None]):
             with Horizontal(classes="row"):
                 if self.session_active:
                     yield Button("Back to session", id="resume", compact=True)
-                yield Button("Acknowledge alerts", id="ack", compact=True)
+                yield Button("Acknowledge selected alert", id="ack", compact=True)
                 yield Button("Lock", id="lock", compact=True)
                 yield Button("Close kiosk", id="exit", compact=True)
-            yield Static(self._alert_text(), id="staff-alerts", classes="small", markup=False)
+            yield Static(self._alert_caption(), id="staff-alerts-caption", markup=False)
+            yield OptionList(*self._alert_options(), id="staff-alerts")
             yield Static("", id="staff-status", markup=False)
-        yield Footer()
+        yield Footer(compact=True)  # every binding fits in 80 columns
 
-    def _alert_text(self) -> str:
+    def _alert_caption(self) -> str:
         if not self.alerts:
             return "No open alerts."
-        lines = [f"⚠ {len(self.alerts)} open alert(s):"]
-        lines += [f"  {a.level.upper()} ({a.patient_label}): {a.text}" for a in self.alerts[:5]]
-        return "\n".join(lines)
+        return f"⚠ {len(self.alerts)} open alert(s), newest first (choose one, then Acknowledge):"
+
+    def _alert_options(self) -> list[Option]:
+        newest_first = sorted(self.alerts, key=lambda a: (a.created_at or 0.0, a.alert_id), reverse=True)
+        return [Option(Text(line.describe()), id=str(line.alert_id)) for line in newest_first]
+
+    def selected_alert(self) -> OpenAlertLine | None:
+        options = self.query_one("#staff-alerts", OptionList)
+        if options.highlighted is None or not self.alerts:
+            return None
+        option_id = options.get_option_at_index(options.highlighted).id
+        return next((a for a in self.alerts if str(a.alert_id) == option_id), None)
 
     def on_mount(self) -> None:
         self.query_one("#patient-id", Input).focus()
 
     def set_alerts(self, alerts: Sequence[OpenAlertLine]) -> None:
         self.alerts = list(alerts)
-        self.query_one("#staff-alerts", Static).update(self._alert_text())
+        self.query_one("#staff-alerts-caption", Static).update(self._alert_caption())
+        options = self.query_one("#staff-alerts", OptionList)
+        options.clear_options()
+        options.add_options(self._alert_options())
+        if self.alerts:
+            options.highlighted = 0
 
     def status(self, text: str) -> None:
         self.query_one("#staff-status", Static).update(text)
@@ -203,7 +261,18 @@ class StaffScreen(Screen[None]):
 
     @on(Button.Pressed, "#ack")
     def _ack(self) -> None:
-        controls(self).acknowledge_all()
+        line = self.selected_alert()
+        if line is None:
+            self.status("No open alert is selected." if self.alerts else "No open alerts.")
+            return
+
+        def done(confirmed: bool | None) -> None:
+            if confirmed:
+                controls(self).acknowledge_one(line.alert_id)
+            else:
+                self.status("Not acknowledged.")
+
+        self.app.push_screen(ConfirmAckScreen(line), done)
 
     @on(Button.Pressed, "#lock")
     def _lock(self) -> None:

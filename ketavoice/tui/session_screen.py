@@ -69,12 +69,21 @@ class AcknowledgeRequested(Message):
         self.alert_id = alert_id
 
 
+class SessionProgress(Message):
+    """The dialogue moved to `step` (and raised an alert, if `alert`): the app tells the clinic sync."""
+
+    def __init__(self, step: str, alert: bool = False) -> None:
+        super().__init__()
+        self.step = step
+        self.alert = alert
+
+
 class SessionScreen(Screen[None]):
     """One patient's dialogue."""
 
     BINDINGS = [
-        Binding("escape", "toggle_focus", "Keys/typing", show=True),
-        Binding("f7", "acknowledge", "Acknowledge alert", show=True),
+        Binding("escape", "toggle_focus", "Mode", show=True),
+        Binding("f7", "acknowledge", "Ack alert", show=True),
     ]
 
     def __init__(
@@ -106,6 +115,9 @@ class SessionScreen(Screen[None]):
         self.finished = False
         self._tick_timer: Timer | None = None
         self._waiting_for_talk: Listen | None = None
+        # Keys mode: a letter that is not an answer key means the patient is typing a word; the rest of
+        # that word (up to Enter, space or Esc) is swallowed, so "yes" cannot fire [s] Slower.
+        self._swallowing_word = False
 
     def compose(self) -> ComposeResult:
         yield StatusLine(self.patient_label, id="status")
@@ -115,13 +127,15 @@ class SessionScreen(Screen[None]):
         yield Notice("", id="notice")
         yield AnswerKeys(id="keys")
         yield Input(placeholder="Type an answer and press Enter", id="answer")
-        yield Footer()
+        # Compact, and no palette hint, so every binding fits in 80 columns.
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         banner = self.query_one(AlertBanner)
         for alert in self._initial_alerts:
             banner.add(alert)
         self.query_one("#answer", Input).focus()
+        self.watch(self, "focused", self._focus_changed)
         if self.voice is not None:
             self.voice.start(self)
             self.query_one(StatusLine).set_state("idle")
@@ -166,16 +180,40 @@ class SessionScreen(Screen[None]):
             return
         if isinstance(self.focused, Input) or self.finished:
             return
+        if event.key in ("enter", "space", "escape"):
+            if self._swallowing_word and event.key != "escape":
+                event.stop()  # the Enter ending a typed word must not press the focused answer key
+                event.prevent_default()
+            self._swallowing_word = False
+            return
         character = (event.character or "").lower()
+        if not character or not character.isprintable():
+            return
+        if self._swallowing_word:
+            event.stop()
+            return
         if character in self.active_keys and self.active_keys[character].typed is None:
             event.stop()
             self.press(character)
+            return
+        if character.isalnum():
+            event.stop()
+            self._swallowing_word = True
+            self.query_one(Notice).show_info("Keys mode: one key answers. Press Esc to type words.")
 
     def press(self, key: str) -> None:
         answer = self.active_keys.get(key)
         label = f"[{key}] {answer.label}".rstrip() if answer is not None else f"[{key}]"
         self._transcribe_patient(label)
         self.dispatch(Pressed(key))
+
+    def _focus_changed(self, focused: object) -> None:
+        """Keys mode and typing mode look different: the active area is highlighted, the other dimmed."""
+        self._swallowing_word = False
+        typing = isinstance(focused, Input)
+        self.set_class(not typing, "-keys-mode")
+        answer = self.query_one("#answer", Input)
+        answer.border_title = "TYPING: type, then Enter" if typing else "KEYS MODE: press a key · Esc to type"
 
     def action_toggle_focus(self) -> None:
         answer_input = self.query_one("#answer", Input)
@@ -195,6 +233,9 @@ class SessionScreen(Screen[None]):
         """Called by the app once staff are allowed to acknowledge."""
         if self.dispatch(Acknowledge(alert_id=alert_id, staff=staff)):
             self.query_one(AlertBanner).resolve(alert_id)
+
+    def shows_alert(self, alert_id: int) -> bool:
+        return any(alert.alert_id == alert_id for alert in self.query_one(AlertBanner).alerts)
 
     def talk(self) -> None:
         """Push-to-talk: start the listen that is waiting for the talk key."""
@@ -233,6 +274,10 @@ class SessionScreen(Screen[None]):
         return True
 
     def render_actions(self, actions: Sequence[Action]) -> None:
+        if any(isinstance(action, Listen) for action in actions):
+            # A new question: an old "Saved" (or any hint) must not linger into it. A Saved in this same
+            # batch is shown again below, so it stays for exactly the turn that follows it.
+            self.query_one(Notice).clear_hint()
         voice_actions: list[Action] = []
         says = [action for action in actions if isinstance(action, Say)]
         if says:
@@ -251,6 +296,7 @@ class SessionScreen(Screen[None]):
                 voice_actions.append(action)
             elif isinstance(action, Alert):
                 self.query_one(AlertBanner).add(BannerAlert(action.alert_id, action.level, action.text))
+                self.post_message(SessionProgress(action.step, alert=True))
             elif isinstance(action, Saved):
                 self.query_one(Notice).show_ok(saved_text(action))
             elif isinstance(action, Finish):
@@ -265,6 +311,7 @@ class SessionScreen(Screen[None]):
                 self.voice.submit(voice_actions)
 
     def _show_listen(self, listen: Listen) -> None:
+        self.post_message(SessionProgress(listen.step))
         self.expect = listen.expect
         answers = answer_keys_for(self.content, listen)
         self.active_keys = {answer.key: answer for answer in answers if answer.key}

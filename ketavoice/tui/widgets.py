@@ -43,7 +43,14 @@ class StatusLine(Static):
         self.voice_state: VoiceState = "off"
         self.level = 0.0
         self.extra = ""
+        self.clinic = ""
         self._refresh_text()
+
+    def set_clinic(self, text: str) -> None:
+        """The clinic link's state ("" when fine or not configured)."""
+        if text != self.clinic:
+            self.clinic = text
+            self._refresh_text()
 
     def set_state(self, state: VoiceState, level: float = 0.0) -> None:
         self.voice_state = state
@@ -60,6 +67,8 @@ class StatusLine(Static):
             parts.append(level_meter(self.level))
         if self.extra:
             parts.append(self.extra)
+        if self.clinic:
+            parts.append(self.clinic)
         parts.append(self.patient_label)
         self.update("  ".join(parts))
         self.set_class(self.voice_state == "listening", "-listening")
@@ -187,6 +196,11 @@ class Notice(Static):
     def show_error(self, text: str) -> None:
         self.add_class("-error")
         self.update(f"✗ {text}")
+
+    def clear_hint(self) -> None:
+        """Clear a calm hint or confirmation; an error stays until something replaces it."""
+        if not self.has_class("-error"):
+            self.update("")
 
     def show_info(self, text: str) -> None:
         self.remove_class("-error")

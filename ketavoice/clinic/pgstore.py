@@ -1,0 +1,298 @@
+"""The clinic store on PostgreSQL (psycopg 3, imported lazily: a device without it works alone).
+
+Every statement passes values as parameters, never as literals, so a patient's words never appear in a
+statement the server might log. Driver errors become `ClinicUnreachable`/`ClinicError` with the
+password removed and no SQL or values quoted.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from ketavoice.clinic.config import ClinicConfig
+from ketavoice.clinic.outbox import OutboxItem, PulledAck
+from ketavoice.clinic.pgschema import MIGRATION_LOCK, PG_MIGRATIONS, PG_SCHEMA_VERSION
+from ketavoice.errors import ClinicError, ClinicUnreachable
+
+if TYPE_CHECKING:
+    import psycopg
+
+CONNECT_TIMEOUT_S = 3
+_ALERT_COLUMNS = (
+    "id, device_id, local_id, coalesce(room, ''), patient_id, level, certainty, text, words, created_at,"
+    " acknowledged_at, acknowledged_by"
+)
+AckOutcome = Literal["acknowledged", "already", "missing"]
+
+
+@dataclass(frozen=True)
+class ClinicAlert:
+    """One alert as staff see it (`id` is the clinic-wide id)."""
+
+    id: int
+    device_id: str
+    local_id: int
+    room: str
+    patient: str
+    level: str
+    certainty: str
+    text: str
+    words: str | None
+    created_at: float
+    acknowledged_at: float | None
+    acknowledged_by: str | None
+
+
+@dataclass(frozen=True)
+class DeviceStatus:
+    device_id: str
+    room: str
+    patient: str
+    step: str
+    last_mood: int | None
+    updated_at: float
+
+
+def import_psycopg() -> Any:
+    try:
+        import psycopg
+    except ImportError:
+        raise ClinicError(
+            "the clinic store needs psycopg: install ketavoice with the clinic extra "
+            "(pip install -e '.[clinic]')"
+        ) from None
+    return psycopg
+
+
+def connect(config: ClinicConfig, *, autocommit: bool = False) -> psycopg.Connection[Any]:
+    """A connection to the clinic store; ClinicUnreachable (password hidden) when it does not answer."""
+    psycopg_module = import_psycopg()
+    try:
+        conn: psycopg.Connection[Any] = psycopg_module.connect(
+            config.database_url, connect_timeout=CONNECT_TIMEOUT_S, autocommit=autocommit,
+            application_name="ketavoice",
+        )
+    except psycopg_module.Error as error:
+        raise ClinicUnreachable(
+            f"the clinic store at {config.safe_url} cannot be reached: {describe(error, config)}"
+        ) from None
+    return conn
+
+
+def describe(error: BaseException, config: ClinicConfig) -> str:
+    """A driver error in one line: its first line, password removed, no SQL text or values."""
+    sqlstate = getattr(error, "sqlstate", None)
+    diag = getattr(error, "diag", None)
+    primary = getattr(diag, "message_primary", None) if diag is not None else None
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    text = primary or first_line
+    if sqlstate and sqlstate[:2] in ("22", "23"):
+        # Data and constraint errors may quote the offending value, which can be a patient's words.
+        text = "a record was refused by the server (data or constraint error)"
+    text = config.hide_secrets(str(text))
+    return f"{text} ({sqlstate})" if sqlstate else text
+
+
+class ClinicStore:
+    """One connection to the clinic store, migrated on open. Not shared between threads."""
+
+    def __init__(self, config: ClinicConfig) -> None:
+        self.config = config
+        self._psycopg = import_psycopg()
+        self.conn = connect(config)
+        with self._errors("prepare the clinic store"):
+            migrate(self.conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> ClinicStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def closed(self) -> bool:
+        return bool(self.conn.closed)
+
+    @contextmanager
+    def _errors(self, what: str) -> Iterator[None]:
+        try:
+            yield
+        except self._psycopg.OperationalError as error:
+            self._rollback_quietly()
+            raise ClinicUnreachable(
+                f"could not {what}: the clinic store at {self.config.safe_url} stopped answering "
+                f"({describe(error, self.config)})"
+            ) from None
+        except self._psycopg.Error as error:
+            self._rollback_quietly()
+            raise ClinicError(f"could not {what}: {describe(error, self.config)}") from None
+
+    def _rollback_quietly(self) -> None:
+        try:
+            if not self.conn.closed:
+                self.conn.rollback()
+        except self._psycopg.Error:
+            pass
+
+    # -- device side --
+    def deliver(self, device_id: str, items: Sequence[OutboxItem]) -> None:
+        """Upsert `items` in order, in one transaction (all or nothing)."""
+        with self._errors("deliver records"), self.conn.transaction(), self.conn.cursor() as cur:
+            for item in items:
+                if item.payload is None:
+                    continue
+                sql, params = _upsert(device_id, item)
+                cur.execute(sql, params)
+
+    def acks_for(self, device_id: str, local_alert_ids: Sequence[int]) -> list[PulledAck]:
+        if not local_alert_ids:
+            return []
+        with self._errors("read acknowledgements"), self.conn.transaction(), self.conn.cursor() as cur:
+            cur.execute(
+                "SELECT local_id, acknowledged_at, acknowledged_by FROM alerts WHERE device_id = %s"
+                " AND local_id = ANY(%s) AND acknowledged_at IS NOT NULL ORDER BY local_id",
+                (device_id, list(local_alert_ids)),
+            )
+            rows = cur.fetchall()
+        return [PulledAck(int(r[0]), float(r[1]), str(r[2] or "staff")) for r in rows]
+
+    def publish_status(self, status: DeviceStatus) -> None:
+        with self._errors("publish the device status"), self.conn.transaction(), self.conn.cursor() as cur:
+            cur.execute(
+                "INSERT INTO devices (device_id, room, patient_id, step, last_mood, updated_at)"
+                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (device_id) DO UPDATE SET"
+                " room = EXCLUDED.room, patient_id = EXCLUDED.patient_id, step = EXCLUDED.step,"
+                " last_mood = EXCLUDED.last_mood, updated_at = EXCLUDED.updated_at",
+                (status.device_id, status.room or None, status.patient or None, status.step or None,
+                 status.last_mood, status.updated_at),
+            )
+
+    # -- staff side --
+    def alerts(self, *, open_only: bool = False, room: str | None = None) -> list[ClinicAlert]:
+        with self._errors("read alerts"), self.conn.transaction(), self.conn.cursor() as cur:
+            cur.execute(
+                f"SELECT {_ALERT_COLUMNS} FROM alerts"
+                " WHERE (NOT %s OR acknowledged_at IS NULL) AND (%s::text IS NULL OR room = %s::text)"
+                " ORDER BY created_at DESC, id DESC",
+                (open_only, room, room),
+            )
+            rows = cur.fetchall()
+        return [ClinicAlert(*row) for row in rows]
+
+    def alert(self, alert_id: int) -> ClinicAlert | None:
+        with self._errors("read the alert"), self.conn.transaction(), self.conn.cursor() as cur:
+            cur.execute(
+                f"SELECT {_ALERT_COLUMNS} FROM alerts WHERE id = %s",
+                (alert_id,),
+            )
+            row = cur.fetchone()
+        return ClinicAlert(*row) if row is not None else None
+
+    def acknowledge(self, alert_id: int, staff: str, via: str, now: float | None = None) -> AckOutcome:
+        """Acknowledge one alert (the server's trigger audits it); its device pulls it on its next sync."""
+        at = time.time() if now is None else now
+        with self._errors("acknowledge the alert"), self.conn.transaction(), self.conn.cursor() as cur:
+            cur.execute(
+                "UPDATE alerts SET acknowledged_at = %s, acknowledged_by = %s, acknowledged_via = %s"
+                " WHERE id = %s AND acknowledged_at IS NULL",
+                (at, staff, via, alert_id),
+            )
+            if cur.rowcount == 1:
+                return "acknowledged"
+            cur.execute("SELECT 1 FROM alerts WHERE id = %s", (alert_id,))
+            return "already" if cur.fetchone() is not None else "missing"
+
+    def devices(self) -> list[DeviceStatus]:
+        with self._errors("read the rooms"), self.conn.transaction(), self.conn.cursor() as cur:
+            cur.execute(
+                "SELECT device_id, coalesce(room, ''), coalesce(patient_id, ''), coalesce(step, ''),"
+                " last_mood, updated_at FROM devices ORDER BY room, device_id"
+            )
+            rows = cur.fetchall()
+        return [DeviceStatus(*row) for row in rows]
+
+    def acknowledgements(self, alert_id: int) -> list[tuple[str, float, str]]:
+        with self._errors("read the audit"), self.conn.transaction(), self.conn.cursor() as cur:
+            cur.execute(
+                "SELECT staff, acknowledged_at, via FROM acknowledgements WHERE alert_id = %s ORDER BY id",
+                (alert_id,),
+            )
+            return [(str(r[0]), float(r[1]), str(r[2])) for r in cur.fetchall()]
+
+    def count(self, table: Literal["sessions", "moods", "notes", "alerts"]) -> int:
+        with self._errors("count records"), self.conn.transaction(), self.conn.cursor() as cur:
+            cur.execute(f"SELECT count(*) FROM {table}")
+            row = cur.fetchone()
+        return int(row[0]) if row else 0
+
+
+def migrate(conn: psycopg.Connection[Any]) -> int:
+    """Bring the store's schema to PG_SCHEMA_VERSION; refuse a newer one. Returns the version."""
+    with conn.transaction(), conn.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY,"
+            " applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        cur.execute("SELECT coalesce(max(version), 0) FROM schema_version")
+        row = cur.fetchone()
+        current = int(row[0]) if row else 0
+        if current > PG_SCHEMA_VERSION:
+            raise ClinicError(
+                f"the clinic store has schema version {current}, newer than this ketavoice knows "
+                f"({PG_SCHEMA_VERSION}): upgrade ketavoice on this machine."
+            )
+        for target in range(current + 1, PG_SCHEMA_VERSION + 1):
+            for statement in PG_MIGRATIONS[target - 1]:
+                cur.execute(statement)  # fixed DDL, no values
+            cur.execute("INSERT INTO schema_version (version) VALUES (%s)", (target,))
+    return PG_SCHEMA_VERSION
+
+
+def _upsert(device_id: str, item: OutboxItem) -> tuple[str, tuple[Any, ...]]:
+    p = item.payload or {}
+    if item.kind == "session":
+        return (
+            "INSERT INTO sessions (device_id, local_id, room, patient_id, dialogue, started_at, ended_at,"
+            " status) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (device_id, local_id) DO UPDATE SET"
+            " ended_at = EXCLUDED.ended_at, status = EXCLUDED.status",
+            (device_id, p["id"], p["room"], p["patient_id"], p["dialogue"], p["started_at"], p["ended_at"],
+             p["status"]),
+        )
+    if item.kind == "mood":
+        return (
+            "INSERT INTO moods (device_id, local_id, session_local_id, room, patient_id, rating, created_at)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (device_id, local_id) DO NOTHING",
+            (device_id, p["id"], p["session_id"], p["room"], p["patient_id"], p["rating"], p["created_at"]),
+        )
+    if item.kind == "note":
+        return (
+            "INSERT INTO notes (device_id, local_id, session_local_id, room, patient_id, text,"
+            " machine_transcript, status, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (device_id, local_id) DO UPDATE SET text = EXCLUDED.text, status = EXCLUDED.status",
+            (device_id, p["id"], p["session_id"], p["room"], p["patient_id"], p["text"],
+             bool(p["machine_transcript"]), p["status"], p["created_at"]),
+        )
+    # An alert: the first acknowledgement the store hears of wins (a station's, or the device's own).
+    return (
+        "INSERT INTO alerts (device_id, local_id, session_local_id, room, patient_id, level, certainty, text,"
+        " words, created_at, acknowledged_at, acknowledged_by, acknowledged_via)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, CASE WHEN %s::double precision IS NULL"
+        " THEN NULL ELSE 'device' END)"
+        " ON CONFLICT (device_id, local_id) DO UPDATE SET"
+        " acknowledged_by = CASE WHEN alerts.acknowledged_at IS NULL THEN EXCLUDED.acknowledged_by"
+        " ELSE alerts.acknowledged_by END,"
+        " acknowledged_via = CASE WHEN alerts.acknowledged_at IS NULL THEN EXCLUDED.acknowledged_via"
+        " ELSE alerts.acknowledged_via END,"
+        " acknowledged_at = coalesce(alerts.acknowledged_at, EXCLUDED.acknowledged_at)",
+        (device_id, p["id"], p["session_id"], p["room"], p["patient_id"], p["level"], p["certainty"],
+         p["text"], p["words"], p["created_at"], p["acknowledged_at"], p["acknowledged_by"],
+         p["acknowledged_at"]),
+    )

@@ -1,0 +1,201 @@
+"""Replication of one device's journal to the clinic store, once (`ketavoice sync`) or in a thread.
+
+One pass: deliver the outbox oldest first in batches (each batch one PostgreSQL transaction, then removed
+from the outbox: a crash in between only means the batch is delivered again, which changes nothing),
+pull acknowledgements made at the station for alerts still open here, publish this device's status.
+The background worker repeats that every `interval` seconds, backing off (capped) while the store is
+unreachable, and never touches the UI: it reports acknowledgements through a callback.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ketavoice.clinic.config import ClinicConfig
+from ketavoice.clinic.outbox import Outbox, PulledAck
+from ketavoice.clinic.pgstore import ClinicStore, DeviceStatus
+from ketavoice.errors import ClinicError, ClinicUnreachable, KetavoiceError
+
+BATCH = 200
+MAX_BACKOFF_S = 30.0
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    delivered: int
+    pending: int
+    acknowledged: list[PulledAck] = field(default_factory=list)
+
+
+class Replicator:
+    """Push this device's outbox to the clinic store and pull acknowledgements back."""
+
+    def __init__(
+        self, journal_path: Path, config: ClinicConfig, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.outbox = Outbox(journal_path)
+        if config.room:
+            self.outbox.set_room(config.room)
+        self.device_id = self.outbox.device_id()
+        self._store: ClinicStore | None = None
+        self._status_lock = threading.Lock()
+        self._patient = ""
+        self._step = ""
+        self._published: DeviceStatus | None = None
+
+    def close(self) -> None:
+        self._drop_store()
+        self.outbox.close()
+
+    def set_status(self, patient: str, step: str) -> None:
+        """What the station shows for this room (thread-safe: the UI calls it, the worker publishes)."""
+        with self._status_lock:
+            self._patient, self._step = patient, step
+
+    def sync_once(self) -> SyncReport:
+        """One full pass; ClinicUnreachable when the store does not answer (nothing is lost: retry later)."""
+        try:
+            store = self._connected()
+            delivered = self._deliver(store)
+            acks = store.acks_for(self.device_id, self.outbox.open_alert_ids())
+            applied = self.outbox.apply_acks(acks, self.clock())
+            if applied:
+                delivered += self._deliver(store)  # the local copies of those acks, so nothing stays queued
+            self._publish_status(store)
+            return SyncReport(delivered=delivered, pending=self.outbox.pending_count(), acknowledged=applied)
+        except ClinicError:
+            self._drop_store()
+            raise
+
+    def _deliver(self, store: ClinicStore) -> int:
+        delivered = 0
+        while True:
+            items = self.outbox.pending(BATCH, self.config.room)
+            if not items:
+                return delivered
+            store.deliver(self.device_id, items)
+            self.outbox.mark_delivered([item.seq for item in items])
+            delivered += len(items)
+
+    def _publish_status(self, store: ClinicStore) -> None:
+        with self._status_lock:
+            patient, step = self._patient, self._step
+        last_mood = self.outbox.last_mood(patient) if patient else None
+        status = DeviceStatus(self.device_id, self.config.room, patient, step, last_mood, self.clock())
+        previous = self._published
+        stale = previous is None or status.updated_at - previous.updated_at >= 10.0
+        def shown(s: DeviceStatus) -> tuple[object, ...]:
+            return (s.room, s.patient, s.step, s.last_mood)
+
+        changed = previous is None or shown(previous) != shown(status)
+        if changed or stale:
+            store.publish_status(status)
+            self._published = status
+
+    def _connected(self) -> ClinicStore:
+        if self._store is not None and self._store.closed:
+            self._drop_store()
+        if self._store is None:
+            self._store = ClinicStore(self.config)
+        return self._store
+
+    def _drop_store(self) -> None:
+        if self._store is not None:
+            try:
+                self._store.close()
+            except Exception:  # noqa: BLE001 - a broken connection may fail to close; it is dropped anyway
+                pass
+            self._store = None
+
+
+AckCallback = Callable[[Sequence[PulledAck]], None]
+
+
+class SyncWorker:
+    """Background replication in a daemon thread; `wake()` asks for a pass now (say, after an alert)."""
+
+    def __init__(
+        self,
+        journal_path: Path,
+        config: ClinicConfig,
+        on_acknowledged: AckCallback | None = None,
+        *,
+        interval: float = 0.5,
+        max_backoff: float = MAX_BACKOFF_S,
+    ) -> None:
+        self.journal_path = journal_path
+        self.config = config
+        self.on_acknowledged = on_acknowledged
+        self.interval = interval
+        self.max_backoff = max_backoff
+        self.last_error: str | None = None
+        self.pending = 0
+        self.failures = 0
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._status: tuple[str, str] = ("", "")
+        self._replicator: Replicator | None = None
+        self._thread = threading.Thread(target=self._run, name="ketavoice-sync", daemon=True)
+
+    def start(self) -> SyncWorker:
+        self._thread.start()
+        return self
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def set_status(self, patient: str, step: str) -> None:
+        self._status = (patient, step)
+        if self._replicator is not None:
+            self._replicator.set_status(patient, step)
+        self._wake.set()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    @property
+    def connected(self) -> bool:
+        return self.failures == 0 and self.last_error is None
+
+    def _run(self) -> None:
+        try:
+            self._replicator = Replicator(self.journal_path, self.config)
+        except KetavoiceError as error:
+            self.last_error = str(error)
+            return
+        self._replicator.set_status(*self._status)
+        try:
+            while not self._stop.is_set():
+                wait = self._pass(self._replicator)
+                self._wake.wait(wait)
+                self._wake.clear()
+        finally:
+            self._replicator.close()
+
+    def _pass(self, replicator: Replicator) -> float:
+        try:
+            report = replicator.sync_once()
+        except ClinicUnreachable as error:
+            return self._failed(str(error))
+        except KetavoiceError as error:
+            return self._failed(str(error))
+        self.failures = 0
+        self.last_error = None
+        self.pending = report.pending
+        if report.acknowledged and self.on_acknowledged is not None:
+            self.on_acknowledged(report.acknowledged)
+        return self.interval
+
+    def _failed(self, message: str) -> float:
+        self.failures += 1
+        self.last_error = message
+        return float(min(self.max_backoff, self.interval * (2 ** min(self.failures, 16))))

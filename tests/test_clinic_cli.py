@@ -1,0 +1,164 @@
+"""`ketavoice sync`, `ketavoice alerts [ack]` and `notes --alerts/--drafts` through real subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ketavoice.clinic.config import ClinicConfig
+from ketavoice.clinic.pgstore import ClinicStore
+from ketavoice.journal import open_journal
+from ketavoice.tui.pin import PinStore
+from tests.clinic_support import free_port, fresh_database
+
+REPO = Path(__file__).resolve().parent.parent
+WORDS = "zebra-lighthouse-marmalade hurts"
+PASSWORD = "s3cret-pass-word"
+
+
+def cli(home: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None
+        ) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, "PYTHONPATH": str(REPO), "KETAVOICE_HOME": str(home), **(env or {})}
+    for key in ("KETAVOICE_DATABASE_URL", "KETAVOICE_ROOM"):
+        if env is None or key not in env:
+            full_env.pop(key, None)
+    return subprocess.run([sys.executable, "-m", "ketavoice", *args], input=stdin, capture_output=True,
+                          text=True, env=full_env, timeout=60, cwd=REPO)
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    path = tmp_path / "home"
+    journal = open_journal(path)
+    session = journal.start_session("pat-7", "post_session", 1_700_000_000.0)
+    journal.audit(session, "patient", "typed", WORDS, 1_700_000_001.0)
+    journal.add_alert(session, "pat-7", "emergency", "Emergency red flag", 1_700_000_002.0)
+    journal.add_alert(session, "pat-7", "possible", "Possible red flag", 1_700_000_003.0,
+                      certainty="possible")
+    journal.save_note(session, "a draft never confirmed", None, False, 1_700_000_004.0, status="draft")
+    journal.close()
+    PinStore(path).set_pin("482913")
+    return path
+
+
+@pytest.fixture
+def clinic_url() -> Iterator[str]:
+    with fresh_database() as url:
+        yield url
+
+
+def test_alerts_from_the_local_journal(home: Path) -> None:
+    result = cli(home, "alerts", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [r["level"] for r in rows] == ["possible", "emergency"]  # newest first
+    assert set(rows[0]) >= {"id", "room", "patient", "level", "certainty", "text", "created_at",
+                            "acknowledged_at", "acknowledged_by"}
+    assert rows[0]["certainty"] == "possible" and rows[1]["patient"] == "pat-7"
+
+
+def test_alerts_ack_needs_the_pin_and_is_audited(home: Path) -> None:
+    rows = json.loads(cli(home, "alerts", "--open", "--json").stdout)
+    target = rows[-1]["id"]
+    wrong = cli(home, "alerts", "ack", str(target), "--by", "Nurse Kim", stdin="000000\n")
+    assert wrong.returncode == 1 and "wrong staff PIN" in wrong.stderr and "Traceback" not in wrong.stderr
+    ok = cli(home, "alerts", "ack", str(target), "--by", "Nurse Kim", stdin="482913\n")
+    # a wrong PIN costs a wait; the second attempt may be throttled, then succeeds after it
+    if ok.returncode != 0:
+        assert "wait" in ok.stderr
+        import time
+
+        time.sleep(1.2)
+        ok = cli(home, "alerts", "ack", str(target), "--by", "Nurse Kim", stdin="482913\n")
+    assert ok.returncode == 0, ok.stderr
+    open_rows = json.loads(cli(home, "alerts", "--open", "--json").stdout)
+    assert [r["id"] for r in open_rows] == [rows[0]["id"]]
+    with open_journal(home) as journal:
+        trail = journal.audit_trail(1)
+    assert any(a.kind == "acknowledge" and "Nurse Kim" in a.text for a in trail)
+
+
+def test_alerts_ack_without_a_name_or_id_is_a_usage_error(home: Path) -> None:
+    assert cli(home, "alerts", "ack", stdin="482913\n").returncode == 2
+    assert cli(home, "alerts", "ack", "1", stdin="482913\n").returncode == 2
+
+
+def test_notes_can_show_alerts_and_drafts(home: Path) -> None:
+    plain = json.loads(cli(home, "notes", "--json").stdout)
+    assert plain == []
+    both = json.loads(cli(home, "notes", "--alerts", "--drafts", "--json").stdout)
+    assert [e["type"] for e in both] == ["alert", "alert", "note"]
+    assert both[2]["status"] == "draft" and both[0]["level"] == "emergency"
+    csv_out = cli(home, "notes", "--alerts", "--csv").stdout.splitlines()
+    assert len(csv_out) == 3 and '"level"' in csv_out[0]
+
+
+def test_sync_unreachable_is_a_clear_error_without_the_password(home: Path) -> None:
+    url = f"postgresql://nurse:{PASSWORD}@127.0.0.1:{free_port()}/clinic"
+    result = cli(home, "sync", env={"KETAVOICE_DATABASE_URL": url, "KETAVOICE_ROOM": "Room 2"})
+    assert result.returncode == 1
+    assert "cannot be reached" in result.stderr and "wait on this machine" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert PASSWORD not in result.stderr + result.stdout
+    assert "nurse:***@" in result.stderr
+    listed = cli(home, "alerts", "--json", "--database-url", url)
+    assert listed.returncode == 1 and PASSWORD not in listed.stderr and "Traceback" not in listed.stderr
+
+
+def test_sync_without_configuration_is_a_usage_error(home: Path) -> None:
+    result = cli(home, "sync")
+    assert result.returncode == 2 and "KETAVOICE_DATABASE_URL" in result.stderr
+
+
+def test_sync_then_alerts_and_ack_from_the_store(home: Path, clinic_url: str) -> None:
+    env = {"KETAVOICE_DATABASE_URL": clinic_url, "KETAVOICE_ROOM": "Room 2"}
+    result = cli(home, "sync", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "0 pending" in result.stdout
+    rows = json.loads(cli(home, "alerts", "--open", "--room", "Room 2", "--json", env=env).stdout)
+    assert [(r["room"], r["level"]) for r in rows] == [("Room 2", "possible"), ("Room 2", "emergency")]
+    assert rows[1]["words"] == WORDS
+    assert json.loads(cli(home, "alerts", "--room", "Room 9", "--json", env=env).stdout) == []
+    ack = cli(home, "alerts", "ack", str(rows[1]["id"]), "--by", "Nurse Lee", stdin="482913\n", env=env)
+    assert ack.returncode == 0, ack.stderr
+    with ClinicStore(ClinicConfig(clinic_url, "")) as store:
+        assert [(s, v) for s, _, v in store.acknowledgements(rows[1]["id"])] == [("Nurse Lee", "cli")]
+    assert cli(home, "sync", env=env).returncode == 0  # pulls the acknowledgement back
+    with open_journal(home) as journal:
+        assert [a.level for a in journal.open_alerts()] == ["possible"]
+
+
+def test_chat_replicates_in_the_background(tmp_path: Path, clinic_url: str) -> None:
+    home = tmp_path / "chat-home"
+    env = {"KETAVOICE_DATABASE_URL": clinic_url, "KETAVOICE_ROOM": "Room 7"}
+    result = cli(home, "chat", "--patient", "chatter", stdin="okay\nmy chest hurts\n", env=env)
+    assert result.returncode == 0, result.stderr
+    with ClinicStore(ClinicConfig(clinic_url, "")) as store:
+        alerts = store.alerts()
+        assert [(a.room, a.patient, a.words) for a in alerts] == [("Room 7", "chatter", "my chest hurts")]
+        assert store.count("sessions") == 1
+
+
+def test_chat_with_the_store_down_keeps_everything_and_says_so(tmp_path: Path) -> None:
+    home = tmp_path / "chat-home"
+    url = f"postgresql://nurse:{PASSWORD}@127.0.0.1:{free_port()}/clinic"
+    result = cli(home, "chat", stdin="okay\nmy chest hurts\n", env={"KETAVOICE_DATABASE_URL": url})
+    assert result.returncode == 0
+    assert "stays queued" in result.stderr and PASSWORD not in result.stderr + result.stdout
+    with open_journal(home) as journal:
+        assert len(journal.open_alerts()) == 1
+
+
+def test_the_product_does_not_import_the_driver_without_a_store() -> None:
+    code = ("import sys, ketavoice.tui.app, ketavoice.tui.kiosk_app, ketavoice.commands.alerts, "
+            "ketavoice.clinic.replicator, ketavoice.tui.station_app; "
+            "print('psycopg' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
+                            env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=60)
+    assert result.stdout.strip() == "False", result.stderr
