@@ -77,15 +77,21 @@ def translate(error: sqlite3.Error, what: str, where: str) -> JournalError:
             f"the journal {where} stayed locked by another program for more than {LOCK_SECONDS} s: could "
             f"not {what}. The journal is not damaged: close the other ketavoice using it, then try again."
         )
-    if code == SQLITE_READONLY:
+    if code in (SQLITE_READONLY, SQLITE_PERM, SQLITE_CANTOPEN):
+        if read_only_file_system(where):
+            return JournalReadOnly(
+                f"the journal {where} is on a read-only file system ({name}): could not {what}. Nothing was "
+                f"changed. {READ_ONLY_ADVICE}"
+            )
+        if code == SQLITE_READONLY:
+            return JournalReadOnly(
+                f"the journal {where} cannot be written ({name}): its file or folder is read-only; could not "
+                f"{what}. Nothing was changed. {READ_ONLY_ADVICE}"
+            )
         return JournalReadOnly(
-            f"the journal {where} cannot be written ({name}): its file or folder is read-only; could not "
-            f"{what}. Nothing was changed. {READ_ONLY_ADVICE}"
-        )
-    if code in (SQLITE_PERM, SQLITE_CANTOPEN):
-        return JournalReadOnly(
-            f"the journal {where} could not be opened for writing ({name}): could not {what}. Check that its "
-            f"folder exists and that this user may write there. {READ_ONLY_ADVICE}"
+            f"the journal {where} could not be opened for writing ({name}), permission denied or a missing "
+            f"folder: could not {what}. Check that its folder exists and that this user may write there. "
+            f"{READ_ONLY_ADVICE}"
         )
     if code == SQLITE_CONSTRAINT:
         return JournalError(f"could not {what}: it refers to a record the journal does not have ({name}).")
@@ -143,6 +149,17 @@ def disk_full_suspected(where: str) -> bool:
         except OSError:
             continue
         return stats.f_bavail * stats.f_frsize < LOW_SPACE_BYTES
+    return False
+
+
+def read_only_file_system(where: str) -> bool:
+    """True when the file system holding `where` is mounted read-only."""
+    path = Path(where)
+    for candidate in (path, path.parent):
+        try:
+            return bool(os.statvfs(candidate).f_flag & os.ST_RDONLY)
+        except OSError:
+            continue
     return False
 
 
