@@ -47,6 +47,20 @@ def saved_journal(home: Path, notes: int = 3) -> Path:
     return path
 
 
+WAL_WRITER = """
+import os, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1])
+conn.execute("pragma wal_autocheckpoint=0")
+conn.execute(sys.argv[2])
+conn.commit()
+os._exit(0)  # killed before closing: the transaction is only in the -wal
+"""
+
+
+def write_only_to_wal(path: Path, statement: str) -> None:
+    subprocess.run([sys.executable, "-c", WAL_WRITER, str(path), statement], check=True)
+
+
 def foreign_wal(path: Path) -> None:
     """A foreign SQLite file in WAL mode whose last transaction is only in its -wal (writer killed)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -60,10 +74,8 @@ def foreign_wal(path: Path) -> None:
 def damaged_with_wal(path: Path) -> None:
     """A ketavoice journal with a damaged page in the main file and unsaved pages in its -wal."""
     saved_journal(path.parent, notes=300)
-    code = ("import sqlite3, os, sys; c = sqlite3.connect(sys.argv[1]); c.execute('pragma wal_autocheckpoint=0');"
-            "c.execute(\"insert into audit (session_id, actor, kind, text, at) values (1, 'system', 'x', 'y', 9)\");"
-            "c.commit(); os._exit(0)")
-    subprocess.run([sys.executable, "-c", code, str(path)], check=True)
+    write_only_to_wal(path, "insert into audit (session_id, actor, kind, text, at)"
+                            " values (1, 'system', 'x', 'y', 9)")
     assert Path(f"{path}-wal").stat().st_size > 0
     pages = path.stat().st_size // PAGE
     with open(path, "r+b") as handle:
@@ -149,10 +161,8 @@ def test_a_journal_left_mid_write_with_its_wal_still_opens_and_keeps_everything(
     """The read-only check must not turn a sound journal with unsaved WAL pages into a refusal."""
     home = tmp_path / "home"
     path = saved_journal(home)
-    code = ("import sqlite3, os, sys; c = sqlite3.connect(sys.argv[1]); c.execute('pragma wal_autocheckpoint=0');"
-            "c.execute(\"insert into notes (session_id, text, audio_path, machine_transcript, status, created_at)"
-            " values (1, 'only in the wal', NULL, 0, 'saved', 99)\"); c.commit(); os._exit(0)")
-    subprocess.run([sys.executable, "-c", code, str(path)], check=True)
+    write_only_to_wal(path, "insert into notes (session_id, text, audio_path, machine_transcript, status,"
+                            " created_at) values (1, 'only in the wal', NULL, 0, 'saved', 99)")
     for shm_present in (True, False):
         if not shm_present:
             Path(f"{path}-shm").unlink(missing_ok=True)
@@ -217,7 +227,7 @@ print(json.dumps(out))
 
 
 def test_wrong_pins_on_a_full_disk_are_throttled_in_memory_and_staff_still_get_in(tmp_path: Path) -> None:
-    """Finding 1: on a full disk a wrong PIN raised OSError (the kiosk crashed) and nothing limited guesses."""
+    """Finding 1: on a full disk a wrong PIN raised OSError (the kiosk crashed); nothing limited guesses."""
     home = tmp_path / "home"
     result = run_cli(home, "kiosk", "set-pin", "--pin-stdin", stdin="2468\n")
     assert result.returncode == 0, result.stderr
@@ -333,8 +343,9 @@ def test_each_cause_has_its_own_advice_and_only_damage_says_restore(tmp_path: Pa
 
     where = str(tmp_path / DB_NAME)
     messages = {}
-    for name, code in (("SQLITE_FULL", 13), ("SQLITE_READONLY", 8), ("SQLITE_BUSY", 5), ("SQLITE_CORRUPT", 11),
-                       ("SQLITE_CANTOPEN", 14)):
+    causes = (("SQLITE_FULL", 13), ("SQLITE_READONLY", 8), ("SQLITE_BUSY", 5), ("SQLITE_CORRUPT", 11),
+              ("SQLITE_CANTOPEN", 14))
+    for name, code in causes:
         error = sqlite3.OperationalError("x")
         error.sqlite_errorcode = code  # type: ignore[attr-defined]
         error.sqlite_errorname = name  # type: ignore[attr-defined]
