@@ -160,7 +160,8 @@ def test_problem_format_is_unchanged_after_the_limits(tmp_path: Path) -> None:
     text = (REPO / "content.toml").read_text().replace("rate_wpm = 140", "rate_wpm = 'fast'", 1)
     with pytest.raises(ContentError) as caught:
         parse_content(text, "content.toml")
-    assert any(str(p).startswith("content.toml:") and "voice.rate_wpm:" in str(p) for p in caught.value.problems)
+    shown = [str(problem) for problem in caught.value.problems]
+    assert any(line.startswith("content.toml:") and "voice.rate_wpm:" in line for line in shown)
 
 
 # ---- WAV -----------------------------------------------------------------------------------------------
