@@ -118,7 +118,7 @@ def test_a_megabyte_paste_is_cut_cleaned_and_red_flags_still_work(
                 await pilot.pause()
                 timings.append(time.perf_counter() - started)
                 value = str(getattr(answer, "value", ""))
-                assert len(value) <= MAX_PASTE_CHARS * 2 + 100
+                assert 0 < len(value) <= MAX_PASTE_CHARS
                 assert "\x1b" not in value and "\u202e" not in value and "\x07" not in value
                 answer.value = ""  # type: ignore[attr-defined]
             assert isinstance(app.screen, SessionScreen)

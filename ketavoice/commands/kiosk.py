@@ -113,7 +113,10 @@ def run(args: argparse.Namespace) -> int:
     _preflight(args)
     env, removed = clean_environment(os.environ)
     if removed:
-        print("ketavoice kiosk: not passing " + ", ".join(removed) + " to the kiosk", file=sys.stderr)
+        from ketavoice.terminal import safe_text
+
+        names = safe_text(", ".join(removed))
+        print(f"ketavoice kiosk: not passing {names} to the kiosk", file=sys.stderr)
     if args.no_supervisor:
         textual = textual_variables(os.environ)
         if textual:

@@ -9,6 +9,7 @@ temporary name and only then linked into place, so an empty file under the journ
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 import sqlite3
@@ -110,8 +111,7 @@ def create(path: Path) -> None:
                 os.fsync(fd)
             finally:
                 os.close(fd)
-            with contextlib.suppress(FileExistsError):  # another process made it first: theirs is used
-                os.link(temp, path)
+            _link_into_place(temp, path)
             _fsync_dir(path.parent)
         except sqlite3.Error as error:
             raise translate(error, "create it", where) from None
@@ -121,6 +121,19 @@ def create(path: Path) -> None:
         for leftover in (temp, Path(f"{temp}-wal"), Path(f"{temp}-shm"), Path(f"{temp}-journal")):
             with contextlib.suppress(OSError):
                 leftover.unlink()
+
+
+def _link_into_place(temp: Path, path: Path) -> None:
+    """Give the finished journal its name without ever replacing a journal another process made first."""
+    try:
+        os.link(temp, path)
+    except FileExistsError:
+        return  # another process made it first: theirs is used
+    except OSError as error:
+        if error.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK):
+            raise
+        if not path.exists() and not path.is_symlink():  # a file system without hard links
+            os.rename(temp, path)
 
 
 def _fsync_dir(folder: Path) -> None:
