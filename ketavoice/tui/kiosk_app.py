@@ -15,6 +15,7 @@ from typing import ClassVar
 
 from textual import events, work
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 
 from ketavoice.content.model import Content
 from ketavoice.errors import KetavoiceError
@@ -92,6 +93,17 @@ class KioskApp(KetavoiceApp, inherit_bindings=False):
         self.last_input = clock()
         self.finished_at: float | None = None
         self._pending_pin: PinPurpose | None = None
+
+    def get_driver_class(self) -> type[Driver]:
+        """On Linux, Textual's driver with a key-flood limiter (see `kiosk_driver`); Pilot tests run
+        headless and do not use it."""
+        import sys
+
+        if sys.platform.startswith("linux"):
+            from ketavoice.tui.kiosk_driver import KioskDriver
+
+            return KioskDriver
+        return super().get_driver_class()
 
     def after_mount(self) -> None:
         if self.watch_seconds is not None:
