@@ -11,6 +11,7 @@ from types import ModuleType
 
 from ketavoice import __version__, commands
 from ketavoice.errors import KetavoiceError
+from ketavoice.terminal import safe_text
 
 
 def _command_modules() -> list[ModuleType]:
@@ -55,10 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         result: int = module.run(args)
         return result
     except UsageError as error:
-        print(f"ketavoice: {error}", file=sys.stderr)
+        print(f"ketavoice: {safe_text(str(error), multiline=True)}", file=sys.stderr)
         return 2
     except KetavoiceError as error:
-        print(f"ketavoice: {error}", file=sys.stderr)
+        print(f"ketavoice: {safe_text(str(error), multiline=True)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -4,6 +4,7 @@ KetavoiceError
  +-- ContentError      content.toml is unreadable or invalid (carries every problem)
  +-- JournalError      the SQLite journal cannot be opened or written
  |    +-- JournalCorrupt   the file is damaged or not a ketavoice journal; never reset silently
+ |    +-- JournalReadOnly  the journal or its folder cannot be written (read-only medium, permission)
  +-- SpeechError       recognition or speech output failed
  |    +-- ModelError       a recognizer model is missing or broken
  |    +-- AudioError       no microphone, PortAudio missing, bad WAV
@@ -48,6 +49,10 @@ class JournalError(KetavoiceError):
 
 
 class JournalCorrupt(JournalError):
+    pass
+
+
+class JournalReadOnly(JournalError):
     pass
 
 

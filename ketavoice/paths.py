@@ -19,9 +19,13 @@ def data_home() -> Path:
 
 
 def private_dir(path: Path) -> Path:
-    """Create `path` (and parents we create) as 0700 and tighten it if it already exists."""
+    """Create `path` (and parents we create) as 0700 and tighten it if it already exists.
+
+    A folder already 0700 is left alone, so an existing home on a read-only medium is no error here.
+    """
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(path, 0o700)
+    if os.stat(path).st_mode & 0o777 != 0o700:
+        os.chmod(path, 0o700)
     return path
 
 

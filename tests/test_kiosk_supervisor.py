@@ -1,4 +1,4 @@
-"""Kiosk launch hardening: TEXTUAL_* stripped or refused, terminal wiped, crashed children restarted."""
+"""Kiosk launch hardening: TEXTUAL_*/PYTHON* stripped, terminal wiped, crashes restarted, never a shell."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from ketavoice.tui.hardening import (
+    LOCKED_RETRY_SECONDS,
     MAX_CRASHES_IN_WINDOW,
     TERMINAL_RESET,
     clean_environment,
@@ -59,14 +60,46 @@ def test_supervisor_restarts_crashes_and_wipes_after_every_run(tmp_path: Path) -
     assert out.getvalue().count("\x1b[3J\x1b[2J") == 3
 
 
-def test_supervisor_gives_up_on_a_crash_loop_and_on_config_errors(tmp_path: Path) -> None:
+def test_a_crash_loop_never_returns_to_the_shell_only_the_locked_screen_ends_it(tmp_path: Path) -> None:
+    """Finding 1: after 5 quick crashes the old supervisor returned (exit 1) and the patient was at a
+    shell. Now it shows the locked staff screen and tries again until staff close it with the PIN."""
     out = io.StringIO()
-    looping = supervise([sys.executable, "-c", CHILD, str(tmp_path / "a"), "1"], child_env(tmp_path),
-                        reset=lambda: reset_terminal(out), pause=lambda _s: None)
-    assert looping.exit_code == 1 and looping.restarts == MAX_CRASHES_IN_WINDOW - 1
+    runs: list[int] = []
+    locked_calls: list[float] = []
+
+    def crash(_command: object, _env: object) -> int:
+        runs.append(1)
+        return 1
+
+    def locked(seconds: float) -> bool:
+        locked_calls.append(seconds)
+        return len(locked_calls) == 3  # staff type the PIN on the third locked screen
+
+    result = supervise(["kiosk"], {}, run=crash, locked=locked, reset=lambda: reset_terminal(out),
+                       pause=lambda _s: None, clock=lambda: 0.0)
+    assert result.exit_code == 0
+    assert locked_calls == [LOCKED_RETRY_SECONDS] * 3
+    assert len(runs) == 3 * MAX_CRASHES_IN_WINDOW  # the kiosk was tried again after each locked screen
+
+
+def test_config_errors_end_only_a_first_launch(tmp_path: Path) -> None:
+    out = io.StringIO()
     refused = supervise([sys.executable, "-c", CHILD, str(tmp_path / "b"), "2"], child_env(tmp_path),
                         reset=lambda: reset_terminal(out), pause=lambda _s: None)
     assert (refused.exit_code, refused.restarts) == (2, 0)
+    # The same exit code after the kiosk has run (a crash, then a refused restart) is a crash: restarted.
+    later = supervise([sys.executable, "-c", CHILD, str(tmp_path / "c"), "1,3,3,0"], child_env(tmp_path),
+                      reset=lambda: reset_terminal(out), pause=lambda _s: None)
+    assert (later.exit_code, later.restarts) == (0, 3)
+
+
+def test_python_variables_are_stripped_from_the_kiosk_child() -> None:
+    """Finding 7 (D16): PYTHONINSPECT and friends reached the kiosk child."""
+    env = {"PYTHONINSPECT": "1", "PYTHONSTARTUP": "/tmp/x.py", "pythonpath": "/evil", "PATH": "/bin",
+           "TEXTUAL_DRIVER": "x", "KETAVOICE_HOME": "/h"}
+    clean, removed = clean_environment(env)
+    assert clean == {"PATH": "/bin", "KETAVOICE_HOME": "/h"}
+    assert set(removed) == {"PYTHONINSPECT", "PYTHONSTARTUP", "pythonpath", "TEXTUAL_DRIVER"}
 
 
 def test_kiosk_child_refuses_textual_variables(tmp_path: Path) -> None:

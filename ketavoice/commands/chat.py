@@ -1,7 +1,8 @@
 """`ketavoice chat` and `ketavoice checkin`: the dialogue on stdin/stdout, one patient line per input line.
 
 A blank line counts as silence. End of input keeps everything confirmed (an unconfirmed note becomes a
-draft) and exits 0.
+draft) and exits 0. Input bytes that are not UTF-8 become U+FFFD and overlong lines are cut
+(`frontends.lines`), so no input can crash the session and lose the note being read back.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ketavoice.clinic.background import background_sync
     from ketavoice.content import load_content
+    from ketavoice.frontends.lines import read_lines
     from ketavoice.frontends.text import TextFrontEnd
     from ketavoice.journal import open_journal
 
@@ -45,5 +47,5 @@ def run(args: argparse.Namespace) -> int:
             kiosk=args.kiosk,
             out=sys.stdout,
         )
-        front.run(sys.stdin)
+        front.run(read_lines(sys.stdin.buffer))
     return 0

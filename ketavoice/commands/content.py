@@ -23,14 +23,15 @@ def run(args: argparse.Namespace) -> int:
 
     from ketavoice.content.loader import default_content_path, load_content
     from ketavoice.errors import ContentError
+    from ketavoice.terminal import safe_text
 
     path = Path(args.path) if args.path else default_content_path()
     try:
         content = load_content(path)
     except ContentError as error:
         for problem in error.problems:
-            print(problem)
+            print(safe_text(str(problem)))
         return 1
     steps = sum(len(dialogue.steps) for dialogue in content.dialogues)
-    print(f"{path}: OK ({len(content.dialogues)} dialogues, {steps} steps)")
+    print(f"{safe_text(str(path))}: OK ({len(content.dialogues)} dialogues, {steps} steps)")
     return 0

@@ -16,8 +16,15 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument("--no-tts", action="store_true", help="skip starting the speech engine")
 
 
+def _say(text: str) -> None:
+    """Device names, voice names and paths come from the system: printed only through safe_text."""
+    from ketavoice.terminal import safe_text
+
+    print(safe_text(text))
+
+
 def _line(ok: bool, what: str, detail: str) -> None:
-    print(f"[{'ok' if ok else '!!'}] {what}: {detail}")
+    _say(f"[{'ok' if ok else '!!'}] {what}: {detail}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -75,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         _line(False, "PocketSphinx", f"{error}; pip install pocketsphinx")
         problems += 1
     if chosen is not None:
-        print(f"Would use: Vosk with {chosen.path}")
+        _say(f"Would use: Vosk with {chosen.path}")
     else:
         print("Would use: PocketSphinx (bundled English). For better accuracy install a Vosk model: "
               "`ketavoice model install ZIP` (or `ketavoice model download NAME` where online).")

@@ -75,6 +75,28 @@ def _child_argv(args: argparse.Namespace) -> list[str]:
     return argv
 
 
+def _preflight(args: argparse.Namespace) -> None:
+    """Launch checks made before anything shows: the PIN is set, the content loads, the journal opens.
+
+    A problem here is reported to whoever starts the kiosk; once the kiosk runs, it never exits to a
+    shell (see `tui.hardening.supervise`).
+    """
+    from pathlib import Path
+
+    from ketavoice.content import load_content
+    from ketavoice.errors import KioskError
+    from ketavoice.journal import open_journal
+    from ketavoice.paths import data_home
+    from ketavoice.tui.pin import PinStore
+
+    if not PinStore(data_home()).is_set():
+        raise KioskError("no staff PIN is set: run `ketavoice kiosk set-pin` first")
+    content = getattr(args, "content", None)
+    load_content(Path(content) if content else None)
+    with open_journal():
+        pass
+
+
 def run(args: argparse.Namespace) -> int:
     import os
     import sys
@@ -82,19 +104,23 @@ def run(args: argparse.Namespace) -> int:
 
     from ketavoice.errors import KetavoiceError, KioskError
     from ketavoice.paths import data_home
-    from ketavoice.tui.hardening import clean_environment, supervise
+    from ketavoice.tui.hardening import clean_environment, supervise, textual_variables
+    from ketavoice.tui.locked import wait_locked
     from ketavoice.tui.pin import PinStore
 
     if args.action == "set-pin":
         return _set_pin(args)
-    if not PinStore(data_home()).is_set():
-        raise KioskError("no staff PIN is set: run `ketavoice kiosk set-pin` first")
+    _preflight(args)
     env, removed = clean_environment(os.environ)
     if removed:
-        print("ketavoice kiosk: ignoring " + ", ".join(removed), file=sys.stderr)
+        from ketavoice.terminal import safe_text
+
+        names = safe_text(", ".join(removed))
+        print(f"ketavoice kiosk: not passing {names} to the kiosk", file=sys.stderr)
     if args.no_supervisor:
-        if removed:
-            raise KioskError("unset " + ", ".join(removed) + " or run with the supervisor")
+        textual = textual_variables(os.environ)
+        if textual:
+            raise KioskError("unset " + ", ".join(textual) + " or run with the supervisor")
         from ketavoice.tui.kiosk_main import main as child_main
 
         return child_main(_child_argv(args))
@@ -109,9 +135,10 @@ def run(args: argparse.Namespace) -> int:
         except KetavoiceError:
             pass  # the restart matters more than its audit line; the crash itself is on the terminal
 
-    command = [sys.executable, "-m", "ketavoice.tui.kiosk_main", *_child_argv(args)]
-    result = supervise(command, env, on_crash=on_crash)
+    store = PinStore(data_home())
+    # -I: the child ignores PYTHON* variables and the user's site-packages even if some slipped through.
+    command = [sys.executable, "-I", "-m", "ketavoice.tui.kiosk_main", *_child_argv(args)]
+    result = supervise(command, env, on_crash=on_crash, locked=lambda seconds: wait_locked(store, seconds))
     if result.exit_code != 0:
-        print(f"ketavoice kiosk: stopped (exit code {result.exit_code}, {result.restarts} restarts)",
-              file=sys.stderr)
+        print(f"ketavoice kiosk: could not start (exit code {result.exit_code})", file=sys.stderr)
     return result.exit_code

@@ -37,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
     from ketavoice.errors import AudioError
     from ketavoice.speech.recognizers import make_recognizer, recognize_pcm
     from ketavoice.speech.wavio import read_wav
+    from ketavoice.terminal import safe_text
     from ketavoice.understanding import grammar_phrases, understand
 
     content = load_content(Path(args.content) if args.content else None)
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         phrases = grammar_phrases(content, step, expect) or None
     choice = make_recognizer(args.backend, Path(args.model) if args.model else None)
     for note in choice.notes:
-        print(f"ketavoice: {note}", file=sys.stderr)
+        print(f"ketavoice: {safe_text(note)}", file=sys.stderr)
     recognizer = choice.recognizer
     status = 0
     for name in args.files:
@@ -57,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
         except AudioError as error:
             status = 1
             row: dict[str, object] = {"file": name, "error": str(error), "backend": recognizer.backend}
-            print(json.dumps(row, ensure_ascii=False) if args.json else f"{name}: ERROR {error}", flush=True)
+            print(json.dumps(row, ensure_ascii=False) if args.json else safe_text(f"{name}: ERROR {error}"),
+                  flush=True)
             continue
         text = recognize_pcm(recognizer, audio.pcm, phrases).text
         understood = understand(content, text, step)
@@ -75,5 +77,6 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps(row, ensure_ascii=False), flush=True)
         else:
             value = f" ({understood.value})" if understood.value is not None else ""
-            print(f"{name}: {text!r} -> {understood.intent}{value} [{recognizer.backend}]", flush=True)
+            line = f"{name}: {text!r} -> {understood.intent}{value} [{recognizer.backend}]"
+            print(safe_text(line), flush=True)
     return status

@@ -21,6 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
 def run(args: argparse.Namespace) -> int:
     from ketavoice.commands._args import selected_step
     from ketavoice.content import load_content
+    from ketavoice.terminal import safe_text
     from ketavoice.understanding import understand
 
     content = load_content(Path(args.content) if args.content else None)
@@ -33,5 +34,5 @@ def run(args: argparse.Namespace) -> int:
         value = "" if meaning.value is None else f" ({meaning.value})"
         flag = meaning.flag
         tier = "" if flag is None else f" [{flag.certainty} {flag.level}: {flag.concept}]"
-        print(f"{meaning.intent}{value}{tier}")
+        print(safe_text(f"{meaning.intent}{value}{tier}"))
     return 0

@@ -43,26 +43,28 @@ def run(args: argparse.Namespace) -> int:
     from ketavoice.engine.engine import Engine
     from ketavoice.engine.events import Event, Listen, Typed
     from ketavoice.errors import AudioError
+    from ketavoice.frontends.lines import read_line
     from ketavoice.journal import open_journal
     from ketavoice.speech.loop import LineRole, VoiceIO, run_voice
     from ketavoice.speech.ports import AudioSource, Speaker
     from ketavoice.speech.recognizers import make_recognizer
     from ketavoice.speech.sources import MicrophoneSource, WavFileSource
     from ketavoice.speech.speakers import WavSinkSpeaker, WorkerSpeaker
+    from ketavoice.terminal import safe_text
 
     def show(role: LineRole, text: str) -> None:
         if role in ("assistant", "patient"):
-            print(f"{'ketavoice' if role == 'assistant' else 'patient'}: {text}", flush=True)
+            print(f"{'ketavoice' if role == 'assistant' else 'patient'}: {safe_text(text)}", flush=True)
         else:
-            print(f"{'!!' if role == 'alert' else '  '} [{text}]", flush=True)
+            print(f"{'!!' if role == 'alert' else '  '} [{safe_text(text)}]", flush=True)
 
     def problem(message: str) -> None:
-        print(f"ketavoice: {message}", file=sys.stderr, flush=True)
+        print(f"ketavoice: {safe_text(message)}", file=sys.stderr, flush=True)
 
     def keyboard(listen: Listen) -> Event | None:
         print("(type your answer) > ", end="", flush=True)
-        line = sys.stdin.readline()
-        return Typed(line.strip()) if line else None
+        line = read_line(sys.stdin.buffer)
+        return Typed(line.strip()) if line is not None else None
 
     content = load_content(Path(args.content) if args.content else None)
     choice = make_recognizer(args.backend, Path(args.model) if args.model else None)

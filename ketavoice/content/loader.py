@@ -15,6 +15,7 @@ from typing import Any
 from ketavoice.content.build import build_content
 from ketavoice.content.fill import fill_clinic_phone
 from ketavoice.content.instruments import check_required_instruments
+from ketavoice.content.limits import MAX_BYTES, MAX_PROBLEMS, size_problem, structure_problems
 from ketavoice.content.locate import locate
 from ketavoice.content.model import Content
 from ketavoice.content.reader import Problems
@@ -73,22 +74,48 @@ def load_content(path: Path | None = None, *, require_default_steps: bool | None
     path = Path(path) if path is not None else default_content_path()
     name = path.name
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as handle:
+            too_big = size_problem(name, os.fstat(handle.fileno()).st_size)
+            if too_big is not None:
+                raise ContentError([too_big])
+            data = handle.read(MAX_BYTES + 1)
+        too_big = size_problem(name, len(data))  # a file that grew, or a pipe
+        if too_big is not None:
+            raise ContentError([too_big])
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise ContentError([ContentProblem(name, "", f"file not found: {path}")]) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ContentError([ContentProblem(name, "", f"cannot read {path}: {error}")]) from None
+    except IsADirectoryError:
+        raise ContentError([ContentProblem(name, "", f"{path} is a folder, not a file")]) from None
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise ContentError([ContentProblem(name, "", f"cannot read {path}: {reason}")]) from None
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ContentError([ContentProblem(name, "", "the file is not UTF-8 text", line)]) from None
     if require_default_steps is None:
         require_default_steps = is_bundled(path)
     return parse_content(text, name, source=str(path), require_default_steps=require_default_steps)
 
 
 def parse_content(text: str, name: str, *, source: str = "", require_default_steps: bool = False) -> Content:
-    """Validate TOML `text` (reported as file `name`) into Content; raises ContentError with every problem."""
+    """Validate TOML `text` (reported as file `name`) into Content; raises ContentError with every problem.
+
+    Size, nesting and number limits are checked before parsing (`limits`); a leading UTF-8 byte order mark
+    (Windows Notepad writes one) is accepted.
+    """
+    text = text.removeprefix("\ufeff")
+    too_big = size_problem(name, len(text.encode("utf-8", errors="surrogatepass")))
+    limits = [too_big] if too_big is not None else structure_problems(text, name)
+    if limits:
+        raise ContentError(limits)
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ContentError([syntax_problem(name, error)]) from None
+    except (RecursionError, ValueError, MemoryError):  # past the limits above: still a message, never a crash
+        problem = ContentProblem(name, "", "the file is too deeply nested or too large to read")
+        raise ContentError([problem]) from None
     problems = Problems()
     content = build_content(data, source or name, problems)
     validate_content(content, problems)
@@ -96,9 +123,14 @@ def parse_content(text: str, name: str, *, source: str = "", require_default_ste
         check_required_default_steps(content, problems)
         check_required_instruments(content.instruments, problems)
     if problems.items:
-        found = [ContentProblem(name, key, message, locate(text, key)) for key, message in problems.items]
+        shown = problems.items[:MAX_PROBLEMS]
+        found = [ContentProblem(name, key, message, locate(text, key)) for key, message in shown]
         # File order reads best; problems without a line (whole-file ones) come first.
-        raise ContentError(sorted(found, key=lambda problem: problem.line or 0))
+        found.sort(key=lambda problem: problem.line or 0)
+        hidden = len(problems.items) - len(shown)
+        if hidden:
+            found.append(ContentProblem(name, "", f"{hidden:,} more problem(s) not shown; fix these first"))
+        raise ContentError(found)
     return fill_clinic_phone(content)
 
 

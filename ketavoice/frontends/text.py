@@ -23,6 +23,7 @@ from ketavoice.engine.events import (
     Typed,
 )
 from ketavoice.journal.base import Journal
+from ketavoice.terminal import safe_text
 
 
 class TextFrontEnd:
@@ -44,14 +45,22 @@ class TextFrontEnd:
         self.out = out
 
     def run(self, lines: Iterable[str]) -> None:
-        self._send(Started())
-        for line in lines:
-            if self.engine.finished:
-                break
-            text = line.rstrip("\r\n")
-            self._send(Typed(text) if text.strip() else Silence(0.0))
-        if not self.engine.finished:
-            self._send(Ended())
+        """Feed `lines` to the engine; however the loop ends, the session is ended (a note under read-back
+        is kept as a draft), even when the output stream or the input fails."""
+        try:
+            self._send(Started())
+            for line in lines:
+                if self.engine.finished:
+                    break
+                text = line.rstrip("\r\n")
+                self._send(Typed(text) if text.strip() else Silence(0.0))
+        finally:
+            if not self.engine.finished:
+                try:
+                    self._send(Ended())
+                except OSError:  # stdout gone: end the session without showing it
+                    if not self.engine.finished:
+                        self.engine.handle(Ended())
 
     def _send(self, event: Event) -> None:
         for action in self.engine.handle(event):
@@ -63,10 +72,12 @@ class TextFrontEnd:
             self.out.write(json.dumps(action.to_json()) + "\n")
             self.out.flush()
             return
+        # Say texts read the patient's words back: never let them carry terminal escape sequences.
         if isinstance(action, Say):
-            self.out.write(f"ketavoice: {action.text}\n")
+            self.out.write(f"ketavoice: {safe_text(action.text, multiline=True)}\n")
         elif isinstance(action, Alert):
-            self.out.write(f"!! STAFF ALERT ({action.level}): {action.text}\n")
+            alert = f"!! STAFF ALERT ({action.level}): {action.text}"
+            self.out.write(f"{safe_text(alert, multiline=True)}\n")
         elif isinstance(action, Saved):
             self.out.write(f"   [saved {action.kind}]\n")
         elif isinstance(action, Finish):

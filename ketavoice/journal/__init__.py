@@ -22,8 +22,11 @@ def journal_path(home: Path | None = None) -> Path:
     return (home if home is not None else data_home()) / DB_NAME
 
 
-def open_journal(home: Path | None = None) -> SqliteJournal:
-    """Open (creating if needed, 0700/0600) the SQLite journal under `home`."""
+def open_journal(home: Path | None = None, *, readonly: bool = False) -> SqliteJournal:
+    """Open (creating if needed, 0700/0600) the SQLite journal under `home`.
+
+    `readonly=True` opens an existing journal for reading only and changes nothing on disk.
+    """
     from ketavoice.journal.sqlite import SqliteJournal
 
-    return SqliteJournal(journal_path(home))
+    return SqliteJournal(journal_path(home), readonly=readonly)

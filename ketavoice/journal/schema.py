@@ -1,17 +1,24 @@
 """Opening a journal file safely: identify it, check it, set and verify pragmas, migrate its schema.
 
-Nothing here writes to a file before it is known to be ours (or empty): a foreign or damaged file is
-refused with the bytes untouched, never reset.
+Nothing here writes to a file before it is known to be ours: it is identified and checked through a
+read-only connection first (`probe`), so a foreign, damaged, empty or linked file is refused with its
+bytes, its side files and its mode untouched, never reset. A new journal is written whole under a
+temporary name and only then linked into place, so an empty file under the journal's name is never ours.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
+import secrets
 import sqlite3
 from pathlib import Path
 
 from ketavoice.errors import JournalCorrupt, JournalError
+from ketavoice.journal import probe
 from ketavoice.journal.outbox_schema import CLINIC_OUTBOX_MIGRATION
-from ketavoice.journal.sqlerrors import RESTORE_HINT, translate
+from ketavoice.journal.sqlerrors import RESTORE_HINT, is_corruption, translate, translate_os
 
 APPLICATION_ID = 0x4B564A4E  # "KVJN": marks a SQLite file as a ketavoice journal.
 BUSY_TIMEOUT_MS = 5000
@@ -108,20 +115,101 @@ PRAGMAS: dict[str, tuple[str, object]] = {
 }
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """Open `path` as a checked, migrated journal connection (autocommit; callers BEGIN themselves)."""
+def create(path: Path) -> None:
+    """Write a new, fully migrated journal at `path` unless one appears there first (another process).
+
+    The journal is built under a temporary name (0600), closed (which folds its WAL in), fsynced and then
+    hard-linked to `path`: the name never points at a half-made or empty file.
+    """
     where = str(path)
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.new")
     try:
+        try:
+            os.close(os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+            conn = sqlite3.connect(temp, isolation_level=None, check_same_thread=False)
+            try:
+                apply_pragmas(conn, where)
+                _migrate(conn, where)
+            finally:
+                conn.close()
+            fd = os.open(temp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            _link_into_place(temp, path)
+            _fsync_dir(path.parent)
+        except sqlite3.Error as error:
+            raise translate(error, "create it", where) from None
+        except OSError as error:
+            raise translate_os(error, "create the journal", str(path.parent)) from None
+    finally:
+        for leftover in (temp, Path(f"{temp}-wal"), Path(f"{temp}-shm"), Path(f"{temp}-journal")):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+
+
+def _link_into_place(temp: Path, path: Path) -> None:
+    """Give the finished journal its name without ever replacing a journal another process made first."""
+    try:
+        os.link(temp, path)
+    except FileExistsError:
+        return  # another process made it first: theirs is used
+    except OSError as error:
+        if error.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK):
+            raise
+        if not path.exists() and not path.is_symlink():  # a file system without hard links
+            os.rename(temp, path)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def check_read_only(path: Path) -> probe.ReadOnlyConnection:
+    """Identify and check `path` without writing anything; the open read-only connection on success.
+
+    Raises JournalCorrupt for anything that is not a sound ketavoice journal, JournalError for a journal
+    newer than this ketavoice, and a cause-specific JournalError (full disk, lock...) when it cannot tell.
+    """
+    where = str(path)
+    probe.check_file(path)
+    reader = probe.open_read_only(path)
+    try:
+        reader.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _identify(reader.conn, where)
+        _quick_check(reader.conn, where)
+    except BaseException:
+        probe.close_quietly(reader)
+        raise
+    return reader
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open `path` as a checked, migrated journal connection (autocommit; callers BEGIN themselves).
+
+    The file must exist (see `create`); it is checked read-only first and opened for writing only once it
+    is known to be a sound ketavoice journal.
+    """
+    where = str(path)
+    probe.close_quietly(check_read_only(path))
+    try:
+        if os.lstat(path).st_mode & 0o777 != 0o600:
+            os.chmod(path, 0o600)  # ours (just identified) and not a link (checked): safe to tighten
         conn = sqlite3.connect(
             path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
         )
     except sqlite3.Error as error:
         raise translate(error, "open it", where) from None
+    except OSError as error:
+        raise translate_os(error, "open the journal", str(path.parent)) from None
     try:
         set_pragma(conn, "busy_timeout", where)
-        fresh = _identify(conn, where)
-        if not fresh:
-            _quick_check(conn, where)
+        _identify(conn, where)
         # journal_mode=WAL rewrites the header, so it only runs once the file is known to be ours.
         apply_pragmas(conn, where)
         before = int(conn.execute("PRAGMA user_version").fetchone()[0])
@@ -164,7 +252,9 @@ def set_pragma(conn: sqlite3.Connection, name: str, where: str) -> None:
 
 
 def _identify(conn: sqlite3.Connection, where: str) -> bool:
-    """True for a brand-new empty file; raise for anything that is not a ketavoice journal we can read."""
+    """True for an empty SQLite database (nothing to lose: it becomes a journal); raise for anything that is
+    not a ketavoice journal we can read. Errors that are not damage (full disk, lock) keep their own message.
+    """
     try:
         # One read transaction, so a concurrent first migration is seen entirely or not at all.
         conn.execute("BEGIN")
@@ -176,10 +266,9 @@ def _identify(conn: sqlite3.Connection, where: str) -> bool:
             if conn.in_transaction:
                 conn.execute("COMMIT")
     except sqlite3.Error as error:
-        raise JournalCorrupt(
-            f"{where} is damaged or not a SQLite database ({getattr(error, 'sqlite_errorname', 'error')}); "
-            f"ketavoice will not touch it: {RESTORE_HINT}."
-        ) from None
+        if not is_corruption(error):
+            raise translate(error, "open it", where) from None
+        raise probe.damaged(where, error) from None
     if app_id == 0 and version == 0 and objects == 0:
         return True
     if app_id != APPLICATION_ID:
@@ -199,6 +288,8 @@ def _quick_check(conn: sqlite3.Connection, where: str) -> None:
     try:
         rows = conn.execute("PRAGMA quick_check").fetchall()
     except sqlite3.Error as error:
+        if not is_corruption(error):
+            raise translate(error, "check it", where) from None
         raise JournalCorrupt(
             f"the journal {where} is damaged ({getattr(error, 'sqlite_errorname', 'error')}); "
             f"ketavoice will not write to it: {RESTORE_HINT}."

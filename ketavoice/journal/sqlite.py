@@ -15,8 +15,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from ketavoice.errors import JournalCorrupt, JournalError
-from ketavoice.journal import schema, wavfile
+from ketavoice.errors import JournalCorrupt, JournalError, JournalReadOnly
+from ketavoice.journal import probe, schema, wavfile
 from ketavoice.journal.base import (
     Actor,
     AlertRecord,
@@ -42,30 +42,48 @@ SIDE_FILES = ("-wal", "-shm")
 class SqliteJournal:
     """The Journal port on a SQLite file; WAVs live in `audio/` beside it (paths relative in the db)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        """Open (creating it if missing) the journal at `path`; `readonly=True` opens an existing one for
+        reading only, changing nothing on disk (read-only media, a backup copy)."""
         self.path = Path(path)
         self.home = self.path.parent
         self.audio_dir = self.home / AUDIO_DIR
+        self.readonly = readonly
         self._lock = threading.RLock()
         self._broken: str | None = None
         self._sides_checked = False
+        self._reader: probe.ReadOnlyConnection | None = None
+        if readonly:
+            try:
+                self._reader = schema.check_read_only(self.path)
+            except FileNotFoundError:
+                raise JournalError(f"there is no journal at {self.path}.") from None
+            self._conn: sqlite3.Connection | None = self._reader.conn
+            return
         try:
             private_dir(self.home)
-            private_dir(self.audio_dir)
-            created = not self.path.exists()
-            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
-            os.chmod(self.path, 0o600)
-            if created:
-                wavfile.fsync_dir(self.home)
         except OSError as error:
             raise translate_os(error, "open the journal", str(self.home)) from None
-        self._conn: sqlite3.Connection | None = self._open_with_retry()
+        try:
+            probe.check_file(self.path)
+        except FileNotFoundError:
+            schema.create(self.path)
+        self._conn = self._open_with_retry()
+        try:
+            private_dir(self.audio_dir)
+        except OSError as error:
+            self.close()
+            raise translate_os(error, "open the journal", str(self.home)) from None
         self._private_side_files()
         wavfile.remove_leftover_temps(self.audio_dir)
 
     # -- lifecycle --
     def close(self) -> None:
         with self._lock:
+            if self._reader is not None:
+                probe.close_quietly(self._reader)
+                self._reader = None
+                self._conn = None
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
@@ -337,6 +355,8 @@ class SqliteJournal:
         return self._conn
 
     def _check_writable(self) -> None:
+        if self.readonly:
+            raise JournalReadOnly(f"the journal {self.path} was opened read-only: nothing can be saved here.")
         if self._broken is not None:
             raise JournalCorrupt(
                 f"the journal {self.path} was found damaged ({self._broken}); ketavoice will not write to "

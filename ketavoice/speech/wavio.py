@@ -7,14 +7,24 @@ count to mono (average), any rate to 16 kHz (linear interpolation, good enough f
 from __future__ import annotations
 
 import array
+import os
+import stat
+import struct
 import sys
 import wave
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from ketavoice.errors import AudioError
 from ketavoice.speech.ports import BYTES_PER_SECOND, SAMPLE_RATE
+
+MAX_WAV_SECONDS = 120.0  # one spoken answer or note; longer runs past any recognizer's patience
+MAX_WAV_BYTES = 32 * 1024 * 1024
+MAX_CHANNELS = 8
+MIN_RATE = 4000
+MAX_RATE = 192_000
 
 
 @dataclass(frozen=True)
@@ -36,22 +46,56 @@ class WavAudio:
 
 
 def read_wav(path: Path, *, allow_truncated: bool = False) -> WavAudio:
-    """Read `path` and convert it to 16 kHz mono 16-bit; AudioError names the file and the problem."""
+    """Read `path` and convert it to 16 kHz mono 16-bit; AudioError names the file and the problem.
+
+    Only a regular file of at most MAX_WAV_BYTES is opened (a FIFO or a device could block forever).
+    """
     try:
-        with wave.open(str(path), "rb") as wav:
-            channels, width, rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
-            declared = wav.getnframes()
-            raw = wav.readframes(declared)
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise AudioError(f"{path}: not a regular file")
+        if info.st_size > MAX_WAV_BYTES:
+            raise AudioError(
+                f"{path}: the file is {info.st_size / 1e6:.1f} MB; at most {MAX_WAV_BYTES / 1e6:.0f} MB of "
+                f"WAV ({MAX_WAV_SECONDS:.0f} s) can be read"
+            )
+        with open(path, "rb") as handle:
+            return decode_wav(handle, str(path), allow_truncated=allow_truncated)
     except FileNotFoundError as error:
         raise AudioError(f"{path}: no such file") from error
-    except (wave.Error, EOFError, OSError) as error:
-        raise AudioError(f"{path}: not a readable PCM WAV file ({error})") from error
-    if channels < 1 or width not in (1, 2, 3, 4) or rate < 4000:
-        raise AudioError(f"{path}: unsupported WAV format ({channels} channels, {width * 8}-bit, {rate} Hz)")
+    except OSError as error:
+        raise AudioError(f"{path}: cannot be read ({error.strerror or type(error).__name__})") from error
+
+
+def decode_wav(handle: BinaryIO, name: str, *, allow_truncated: bool = False) -> WavAudio:
+    """Decode the WAV in `handle` (reported as `name`) to 16 kHz mono 16-bit PCM.
+
+    Every malformed header is an AudioError: the `wave` module also raises EOFError, RuntimeError (a
+    corrupt chunk size), struct.error, ValueError or OverflowError on hostile input. The header must
+    describe 1-8 channels, 8-32-bit samples, 4-192 kHz and at most MAX_WAV_SECONDS of audio.
+    """
+    try:
+        with wave.open(handle, "rb") as wav:
+            channels, width, rate = wav.getnchannels(), wav.getsampwidth(), wav.getframerate()
+            declared = wav.getnframes()
+            if not (1 <= channels <= MAX_CHANNELS and width in (1, 2, 3, 4)
+                    and MIN_RATE <= rate <= MAX_RATE):
+                raise AudioError(
+                    f"{name}: unsupported WAV format ({channels} channels, {width * 8}-bit, {rate} Hz)"
+                )
+            if declared / rate > MAX_WAV_SECONDS:
+                raise AudioError(
+                    f"{name}: the recording is {declared / rate:.0f} s long; at most "
+                    f"{MAX_WAV_SECONDS:.0f} s can be recognised (cut it into shorter parts)"
+                )
+            raw = wav.readframes(declared)
+    except (wave.Error, EOFError, RuntimeError, struct.error, ValueError, OverflowError, MemoryError,
+            OSError) as error:
+        raise AudioError(f"{name}: not a readable PCM WAV file ({type(error).__name__})") from error
     frames = len(raw) // (width * channels)
     if frames < declared and not allow_truncated:
         raise AudioError(
-            f"{path}: truncated WAV (header says {declared / rate:.2f} s, file holds {frames / rate:.2f} s)"
+            f"{name}: truncated WAV (header says {declared / rate:.2f} s, file holds {frames / rate:.2f} s)"
         )
     raw = raw[: frames * width * channels]
     pcm = to_pcm16_mono_16k(raw, width=width, channels=channels, rate=rate)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -22,6 +23,7 @@ from ketavoice.content.model import Content
 from ketavoice.engine.engine import Engine
 from ketavoice.errors import KetavoiceError
 from ketavoice.journal.base import Journal
+from ketavoice.terminal import safe_text
 from ketavoice.tui.clinic_sync import ClinicSyncMixin
 from ketavoice.tui.escort_screen import EscortScreen
 from ketavoice.tui.history_screen import HistoryScreen
@@ -85,6 +87,8 @@ F5: high-contrast colours.     F6: large-text layout.
 Staff: F2 (PIN) for the staff screen, F7 (PIN) to acknowledge an alert.
 
 Press Esc to go back."""
+
+MAX_PASTE_CHARS = 2000  # longer pastes are cut: no answer is that long, and size must not stall the UI
 
 
 class HelpScreen(Screen[None]):
@@ -165,6 +169,13 @@ class KetavoiceApp(ClinicSyncMixin, App[int]):
 
     def after_mount(self) -> None:
         """Hook for subclasses (Textual calls every class's `on_mount`, so they must not define one)."""
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Paste):
+            # A paste is cut before anything looks at it, then cleaned: a megabyte of escapes and emoji
+            # costs the same bounded time as a short one, and no control character reaches a widget.
+            event.text = safe_text(event.text[: MAX_PASTE_CHARS * 4])[:MAX_PASTE_CHARS]
+        await super().on_event(event)
 
     # ---- sessions ---------------------------------------------------------------------------------
 

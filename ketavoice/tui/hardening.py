@@ -1,9 +1,15 @@
 """Kiosk launch hardening: a clean environment, a terminal wiped between runs, a supervisor loop.
 
 Textual reads `TEXTUAL_*` variables at import time (devtools, screenshots, log files, drivers, key
-presses), so the kiosk app always runs in a child process whose environment has none of them. When the
+presses) and Python reads `PYTHON*` ones (PYTHONINSPECT would leave a Python prompt on the glass after a
+crash), so the kiosk app always runs in a child process whose environment has none of them. When the
 child ends for any reason other than a staff exit, the supervisor wipes the screen *and* the scrollback
 before starting it again, so a crash never leaves the last patient's words on the glass.
+
+The supervisor fails closed: it returns only after a staff exit, or when the very first launch is
+refused (a configuration error the person starting the kiosk sees). A crash loop never ends in a shell:
+it shows a locked screen asking for staff (`locked`), which takes the staff PIN to close the kiosk and
+otherwise tries the kiosk again after a while.
 """
 
 from __future__ import annotations
@@ -27,11 +33,19 @@ EXIT_STAFF = 0  # the child exits 0 only after a staff PIN; anything else is res
 NO_RESTART = frozenset({2, 3})  # ...except a refused launch or a configuration error, which would recur
 CRASH_WINDOW_SECONDS = 60.0
 MAX_CRASHES_IN_WINDOW = 5
+LOCKED_RETRY_SECONDS = 60.0  # how long the locked screen waits for staff before trying the kiosk again
+STRIPPED_PREFIXES = ("TEXTUAL", "PYTHON")
+
+
+def textual_variables(environ: Mapping[str, str]) -> tuple[str, ...]:
+    """The TEXTUAL* variable names in `environ` (which Textual would read at import time)."""
+    return tuple(sorted(name for name in environ if name.upper().startswith("TEXTUAL")))
 
 
 def clean_environment(environ: Mapping[str, str]) -> tuple[dict[str, str], tuple[str, ...]]:
-    """A copy of `environ` without any TEXTUAL* variable, and the names removed (values never shown)."""
-    removed = tuple(sorted(name for name in environ if name.upper().startswith("TEXTUAL")))
+    """A copy of `environ` without any TEXTUAL* or PYTHON* variable, and the names removed (values never
+    shown)."""
+    removed = tuple(sorted(name for name in environ if name.upper().startswith(STRIPPED_PREFIXES)))
     clean = {name: value for name, value in environ.items() if name not in removed}
     return clean, removed
 
@@ -65,7 +79,7 @@ def _restore_cooked_mode(out: IO[str]) -> None:
 
 @dataclass(frozen=True)
 class SupervisorResult:
-    """How the supervisor ended: `exit_code` 0 after a staff exit, else after too many crashes."""
+    """How the supervisor ended: `exit_code` 0 after a staff exit, else a refused first launch."""
 
     exit_code: int
     restarts: int
@@ -77,11 +91,17 @@ def supervise(
     *,
     run: Callable[[Sequence[str], Mapping[str, str]], int] | None = None,
     on_crash: Callable[[int], None] | None = None,
+    locked: Callable[[float], bool] | None = None,
     reset: Callable[[], None] = reset_terminal,
     clock: Callable[[], float] = time.monotonic,
     pause: Callable[[float], None] = time.sleep,
 ) -> SupervisorResult:
     """Run the kiosk child until it exits 0 (staff PIN); wipe the terminal after every run.
+
+    Returns only after a staff exit, or when the first launch is refused (exit code 2 or 3 before the
+    kiosk ever ran). After MAX_CRASHES_IN_WINDOW crashes within CRASH_WINDOW_SECONDS it calls
+    `locked(LOCKED_RETRY_SECONDS)` (the locked staff screen; True when staff entered the PIN to close the
+    kiosk) or, without one, just waits that long; then it tries the kiosk again. It never gives up.
 
     Keyboard signals are ignored here: the child runs the terminal in raw mode, so Ctrl+C reaches it as
     a key; a stray SIGINT to the supervisor must not leave the kiosk dead with a patient's words showing.
@@ -96,15 +116,23 @@ def supervise(
             reset()
             if exit_code == EXIT_STAFF:
                 return SupervisorResult(exit_code=0, restarts=restarts)
-            if exit_code in NO_RESTART:
+            if exit_code in NO_RESTART and restarts == 0:
                 return SupervisorResult(exit_code=exit_code, restarts=restarts)
             if on_crash is not None:
                 on_crash(exit_code)
             now = clock()
             crash_times = [t for t in crash_times if now - t < CRASH_WINDOW_SECONDS] + [now]
-            if len(crash_times) >= MAX_CRASHES_IN_WINDOW:
-                return SupervisorResult(exit_code=1, restarts=restarts)
             restarts += 1
+            if len(crash_times) >= MAX_CRASHES_IN_WINDOW:
+                crash_times = []
+                if locked is not None:
+                    staff_closed = locked(LOCKED_RETRY_SECONDS)
+                    reset()
+                    if staff_closed:
+                        return SupervisorResult(exit_code=0, restarts=restarts)
+                else:
+                    pause(LOCKED_RETRY_SECONDS)
+                continue
             pause(min(0.5 * len(crash_times), 3.0))
     finally:
         _restore_signals(previous)

@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, work
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 
 from ketavoice.content.model import Content
 from ketavoice.errors import KetavoiceError
 from ketavoice.journal.base import Actor, Journal
+from ketavoice.terminal import safe_text
 from ketavoice.tui.app import KetavoiceApp
 from ketavoice.tui.escort_screen import EscortScreen
 from ketavoice.tui.history_screen import HistoryScreen
@@ -97,6 +99,17 @@ class KioskApp(KetavoiceApp, inherit_bindings=False):
         self.finished_at: float | None = None
         self._pending_pin: PinPurpose | None = None
 
+    def get_driver_class(self) -> type[Driver]:
+        """On Linux, Textual's driver with a key-flood limiter (see `kiosk_driver`); Pilot tests run
+        headless and do not use it."""
+        import sys
+
+        if sys.platform.startswith("linux"):
+            from ketavoice.tui.kiosk_driver import KioskDriver
+
+            return KioskDriver
+        return super().get_driver_class()
+
     def after_mount(self) -> None:
         if self.watch_seconds is not None:
             self.set_interval(self.watch_seconds, self.check_kiosk_idle)
@@ -149,11 +162,18 @@ class KioskApp(KetavoiceApp, inherit_bindings=False):
             self.notify(f"Audit trail not written: {error}", severity="error", timeout=30)
 
     def check_pin(self, pin: str) -> PinCheck:
+        """Check a staff PIN; any failure to check it counts as a refusal (fail closed), never a crash."""
         try:
             check = self.pin_store.check(pin)
         except KetavoiceError as error:
-            self.notify(str(error), severity="error", timeout=30)
+            self.notify(safe_text(str(error)), severity="error", timeout=30)
             return PinCheck(ok=False)
+        except OSError:  # PinStore keeps OSErrors in, but a kiosk must never fall over on a PIN
+            self.notify("The staff PIN could not be checked (storage error).", severity="error", timeout=30)
+            return PinCheck(ok=False)
+        if not check.recorded:
+            self.notify("PIN attempts cannot be recorded on disk (full or read-only); they are still "
+                        "limited.", severity="error", timeout=30)
         if check.throttled:
             self.audit("pin_throttled", f"PIN attempt refused, {check.wait_seconds:.0f} s left")
         elif not check.ok:

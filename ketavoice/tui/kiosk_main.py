@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from ketavoice.tui.hardening import clean_environment
+from ketavoice.tui.hardening import textual_variables
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,7 +65,7 @@ def run_kiosk(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    _clean, removed = clean_environment(os.environ)
+    removed = textual_variables(os.environ)
     if removed:
         print("ketavoice kiosk: refusing to start with " + ", ".join(removed) + " set", file=sys.stderr)
         return 2
@@ -75,7 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run_kiosk(args)
     except KetavoiceError as error:
-        print(f"ketavoice kiosk: {error}", file=sys.stderr)
+        from ketavoice.terminal import safe_text
+
+        print(f"ketavoice kiosk: {safe_text(str(error), multiline=True)}", file=sys.stderr)
         return 3
 
 

@@ -38,6 +38,7 @@ from ketavoice.engine.events import (
     Typed,
 )
 from ketavoice.errors import KetavoiceError
+from ketavoice.frontends.lines import MAX_LINE_CHARS as MAX_ANSWER_CHARS
 from ketavoice.tui.keys import answer_keys_for
 from ketavoice.tui.ports import DialogueEngine
 from ketavoice.tui.voice import VoiceBridge, VoiceFailed, VoiceResult, VoiceState
@@ -126,7 +127,7 @@ class SessionScreen(Screen[None]):
         yield Transcript(id="transcript")
         yield Notice("", id="notice")
         yield AnswerKeys(id="keys")
-        yield Input(placeholder="Type an answer and press Enter", id="answer")
+        yield Input(placeholder="Type an answer and press Enter", id="answer", max_length=MAX_ANSWER_CHARS)
         # Compact, and no palette hint, so every binding fits in 80 columns.
         yield Footer(compact=True, show_command_palette=False)
 
