@@ -17,6 +17,7 @@ from ketavoice.errors import AudioError, ContentError
 from ketavoice.frontends.lines import MAX_LINE_CHARS, read_lines
 from ketavoice.speech.wavio import MAX_WAV_SECONDS, read_wav
 from ketavoice.terminal import safe_text
+from tests.dialogue_inputs import CHECKIN_TO_NOTE_OFFER
 from tests.faults import REPO, run_cli
 
 ESCAPES = "I feel floaty \x1b[31mRED\x1b]0;PWNED\x07 \x1b[2J \x1b]52;c;aGVsbG8=\x1b\\ \x9b31m"
@@ -31,7 +32,7 @@ def no_escapes(text: str) -> bool:
 def test_invalid_utf8_on_stdin_keeps_the_note_as_a_draft_and_ends_the_session(ketavoice_home: Path) -> None:
     """Finding 4: invalid UTF-8 crashed `checkin` with a traceback, lost the note under read-back and left
     the session open."""
-    data = b"okay\n7\nyes\nDRAFT-TWO please keep\n\xff\xfe\n"
+    data = CHECKIN_TO_NOTE_OFFER.encode() + b"yes\nDRAFT-TWO please keep\n\xff\xfe\n"
     result = run_cli(ketavoice_home, "checkin", stdin=data)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
@@ -61,9 +62,9 @@ def test_read_back_and_notes_table_carry_no_escape_sequences(ketavoice_home: Pat
     """Finding 5: window-title, clear-screen and OSC 52 sequences reached staff terminals in the chat
     read-back ("I heard: ...") and in the `notes` table, patient id included."""
     chat = run_cli(ketavoice_home, "checkin", "--patient", "\x1b[31mevil\x1b]0;x\x07",
-                   stdin=f"okay\n7\nyes\n{ESCAPES}\nyes\nokay\n")
+                   stdin=f"{CHECKIN_TO_NOTE_OFFER}yes\n{ESCAPES}\nyes\nokay\n")
     assert chat.returncode == 0, chat.stderr
-    assert "I heard: I feel floaty RED" in chat.stdout
+    assert "I heard: “I feel floaty RED" in chat.stdout
     assert no_escapes(chat.stdout)
     table = run_cli(ketavoice_home, "notes")
     assert "note: I feel floaty RED" in table.stdout and "evil" in table.stdout

@@ -20,6 +20,7 @@ import pytest
 
 from ketavoice.errors import JournalCorrupt, JournalError, JournalReadOnly
 from ketavoice.journal import DB_NAME, open_journal
+from tests.dialogue_inputs import CHECKIN_TO_NOTE_OFFER
 from tests.faults import (
     can_mount,
     fill_disk,
@@ -31,7 +32,7 @@ from tests.faults import (
 )
 
 PAGE = 4096
-CHECKIN = "okay\n7\nyes\nstill here\nyes\nokay\n"
+CHECKIN = CHECKIN_TO_NOTE_OFFER + "yes\nstill here\nyes\nokay\n"
 MOUNTABLE = can_mount()
 needs_mount = pytest.mark.skipif(not MOUNTABLE, reason="this machine does not allow `mount -t tmpfs`")
 
@@ -202,7 +203,7 @@ def test_full_disk_while_saving_keeps_earlier_notes_and_says_so(tmp_path: Path) 
     home = tmp_path / "home"
     path = saved_journal(home, notes=1)
     size = path.stat().st_size
-    big_note = "okay\n7\nyes\n" + "word " * 700 + "\nyes\nokay\n"
+    big_note = CHECKIN_TO_NOTE_OFFER + "yes\n" + "word " * 700 + "\nyes\nokay\n"
     result = run_cli(home, "checkin", stdin=big_note, fsize=size + 4096 * 3 + 40000)
     assert "Traceback" not in result.stderr and "is damaged" not in result.stderr + result.stdout
     with open_journal(home) as journal:
