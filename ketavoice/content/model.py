@@ -62,6 +62,10 @@ class Timing:
     max_reprompts: silences answered with a re-prompt before the long wait.
     unanswered_alert_after: silences in a row on one step before a kiosk raises a staff alert.
     low_confidence: a red flag recognised below this confidence is confirmed ("did you say ...?").
+    complete_answer_silence: the pause that ends a spoken answer already heard as complete and confident
+        for its step (a yes/no, a number, a choice, a command); voice only.
+    min_end_silence: the shortest pause that ends an incomplete answer once the patient's own pauses have
+        been learned (it never exceeds answer_end_silence); voice only.
     """
 
     first_word_timeout: float = 12.0
@@ -73,6 +77,8 @@ class Timing:
     max_reprompts: int = 3
     unanswered_alert_after: int = 3
     low_confidence: float = 0.6
+    complete_answer_silence: float = 0.5
+    min_end_silence: float = 1.5
 
 
 @dataclass(frozen=True)

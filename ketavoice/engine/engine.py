@@ -27,6 +27,7 @@ from ketavoice.engine.events import (
     Saved,
     SavedKind,
     Say,
+    SecondOpinion,
     SetRate,
     Silence,
     Started,
@@ -114,6 +115,13 @@ class Engine:
             return []
         if isinstance(event, Ended):
             return self._end_early()
+        if isinstance(event, SecondOpinion):  # a free-form reading holding a red flag: asked, never dropped
+            levels = red_flags_in(self.content, event.text)
+            if not levels or state.mode is Mode.CONFIRMING_FLAG:
+                return []
+            self._audit("system", "possible_red_flag", event.text)
+            state.flag_heard = event.text
+            return self._confirm_red_flag(levels)
         if isinstance(event, Tick):
             if self._deadline is None or event.now < self._deadline:
                 return []

@@ -77,7 +77,16 @@ class Ended:
     """The front end is closing (end of input, kiosk reset): keep what was confirmed, draft the rest."""
 
 
-Event = Started | Heard | Typed | Pressed | Silence | Tick | Acknowledge | Ended
+@dataclass(frozen=True)
+class SecondOpinion:
+    """A free-form recognizer's (Whisper's, or PocketSphinx's language model's) reading of the utterance
+    already answered as Heard for `listen_id`; it arrives a moment later and may escalate a red flag."""
+
+    text: str
+    listen_id: int | None = None
+
+
+Event = Started | Heard | Typed | Pressed | Silence | Tick | Acknowledge | Ended | SecondOpinion
 
 
 # ---- actions ------------------------------------------------------------------------------------
