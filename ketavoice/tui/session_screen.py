@@ -40,7 +40,7 @@ from ketavoice.engine.events import (
 from ketavoice.errors import KetavoiceError
 from ketavoice.tui.keys import answer_keys_for
 from ketavoice.tui.ports import DialogueEngine
-from ketavoice.tui.voice import VoiceBridge, VoiceFailed, VoiceResult, VoiceState
+from ketavoice.tui.voice import VoiceBridge, VoiceFailed, VoiceNotice, VoiceResult, VoiceState
 from ketavoice.tui.widgets import (
     AlertBanner,
     AnswerKey,
@@ -305,6 +305,10 @@ class SessionScreen(Screen[None]):
         self.query_one(StatusLine).set_state(message.state, message.level)
         if message.state == "listening":
             self.query_one(StatusLine).set_extra("")
+
+    @on(VoiceNotice)
+    def _voice_notice(self, message: VoiceNotice) -> None:
+        self.query_one(Notice).show_info(message.text)
 
     @on(VoiceFailed)
     def _voice_failed(self, message: VoiceFailed) -> None:

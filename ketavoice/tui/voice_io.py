@@ -22,8 +22,9 @@ from ketavoice.tui.voice import PerformerFactory
 class VoiceIOPerformer:
     """One action at a time: Say/SetRate through `VoiceIO.perform`, Listen through `VoiceIO.listen`."""
 
-    def __init__(self, io: VoiceIO) -> None:
+    def __init__(self, io: VoiceIO, notes: tuple[str, ...] = ()) -> None:
         self.io = io
+        self.notes = notes  # fallbacks taken while building the loop; the bridge shows them on screen
 
     def perform(self, action: Action) -> Event | None:
         if isinstance(action, Listen):
@@ -67,7 +68,7 @@ def voice_factory(
         options = VoiceOptions(backend="pocketsphinx" if backend == "pocketsphinx" else
                                "vosk" if backend == "vosk" else "auto", model=model,
                                whisper_model=whisper_model)
-        io, _notes = build_voice_io(content, None, source, speaker, options, on_state=on_state)
-        return VoiceIOPerformer(io)
+        io, notes = build_voice_io(content, None, source, speaker, options, on_state=on_state)
+        return VoiceIOPerformer(io, notes)
 
     return build
