@@ -22,6 +22,7 @@ TIMING_RANGES: dict[str, tuple[float, float]] = {
     "unanswered_alert_after": (1, 20),
     "low_confidence": (0, 1),
     "complete_answer_silence": (0.2, 5),
+    "complete_answer_confidence": (0, 1),
     "min_end_silence": (0.5, 30),
 }
 VOICE_RANGES: dict[str, tuple[float, float]] = {

@@ -1,9 +1,9 @@
 """Is what the grammar heard so far a complete, confident answer for the step? (semantic endpointing)
 
 Complete: a yes/no, a number, a choice or a command (repeat, help, stop...), heard at or above
-`timing.low_confidence`. Anything else keeps the listen open: unknown words, a low-confidence guess, and
-a red flag, which the grammar also produces when it is forced onto speech it does not hold ("I slept
-badly" heard as a headache phrase); the whole utterance is worth the wait there.
+`timing.complete_answer_confidence`. Anything else keeps the listen open: unknown words, a
+low-confidence guess, and a red flag, which the grammar also produces when it is forced onto speech
+it does not hold ("I slept badly" heard as a headache phrase); the whole utterance is worth the wait.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ def answer_judge(content: Content, dialogue: Dialogue) -> Judge:
         if listen.expect == "note":
             return False
         meaning = understand(content, text, step_of(listen.step))
-        if meaning.red_flag or meaning.intent == "unknown" or confidence < content.timing.low_confidence:
+        unsure = confidence < content.timing.complete_answer_confidence
+        if meaning.red_flag or meaning.intent == "unknown" or unsure:
             return False
         if listen.expect == "number":
             return meaning.intent != "yes"  # "yes" to "from zero to ten?" is not an answer yet

@@ -24,6 +24,7 @@ StateCallback = Callable[[VoiceState, float], None]
 # Is `text` (heard with `confidence`) a complete, confident answer to `listen`?
 Judge = Callable[[Listen, str, float], bool]
 NOTE_END_WORDS = frozenset({"done", "finished"})
+_PEEKS = 2
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def listen_timed(
     quiet_seconds = 0.0
     speech_end: float | None = None
     in_speech = False
-    judged = False  # the grammar was consulted during the current pause
+    next_peek = settings.complete_silence  # when, in the current pause, to consult the grammar next
     reason = "end_of_audio"
     early: Result | None = None
     patience = listen.end_silence if note else settings.pauses.end_silence(listen.end_silence)
@@ -153,7 +154,7 @@ def listen_timed(
             if quiet_seconds >= settings.min_pause and not note:
                 settings.pauses.add(quiet_seconds)  # the patient paused, then went on: learn it
             quiet_seconds = 0.0
-            judged = False
+            next_peek = settings.complete_silence
             speech_end = elapsed
         else:
             quiet_seconds += seconds
@@ -165,9 +166,10 @@ def listen_timed(
         ) and quiet_seconds >= 1.0:
             reason = "word"
             break
-        if (not note and not judged and settings.judge is not None
-                and quiet_seconds >= settings.complete_silence):
-            judged = True
+        if (not note and settings.judge is not None and quiet_seconds >= next_peek
+                and next_peek <= _PEEKS * settings.complete_silence):
+            # Twice per pause: a decode of a clipped word can fail at the first look and pass at the second.
+            next_peek += settings.complete_silence
             peek = recognizer.finish()
             if peek.text and settings.judge(listen, peek.text, peek.confidence):
                 early, reason = peek, "complete"
