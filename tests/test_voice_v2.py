@@ -248,3 +248,20 @@ def test_voice_jsonl_prints_actions_and_one_turn_line_per_answer(voices: VoiceCa
     assert not [row for row in rows if row["type"] == "alert"]
     opinions = [row for row in rows if row["type"] == "second_opinion"]
     assert len(opinions) == 3 and all(row["verdict"] == "agree" for row in opinions)
+
+
+def test_a_broken_whisper_model_falls_back_with_one_clear_message(voices: VoiceCache,  # noqa: F811
+                                                                   tmp_path: Path) -> None:
+    (tmp_path / "broken-model").mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "ketavoice", "voice", "--patient", "t2", "--audio-in",
+         str(voices("okay", "slt")), str(voices("I feel sleepy", "slt")),
+         "--audio-out", str(tmp_path / "out"),
+         "--whisper-model", str(tmp_path / "broken-model"), "--no-tone"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert result.stderr.count("is not a CTranslate2 Whisper model") == 1, result.stderr
+    assert "PocketSphinx alone transcribes" in result.stderr
+    assert "patient: i feel sleepy" in result.stdout

@@ -61,8 +61,13 @@ class SecondOpinions:
         try:
             return self.whisper.transcribe(heard.audio).text
         except ModelError as error:
-            self.problem = str(error)
+            self._give_up(error)
             return None
+
+    def _give_up(self, error: ModelError) -> None:
+        """Whisper failed (a bad model, say): say so once and carry on with PocketSphinx alone."""
+        self.problem = f"{error}; PocketSphinx alone transcribes from now on"
+        self.whisper = None
 
     def start(self, listen: Listen, heard: Heard) -> None:
         """Begin reading `heard`'s audio (Whisper on a thread; the fallback waits for `collect`)."""
@@ -79,7 +84,7 @@ class SecondOpinions:
                 try:
                     self._text = whisper.transcribe(audio, prompt).text
                 except ModelError as error:
-                    self.problem = str(error)
+                    self._give_up(error)
                     self._text = ""
 
             self._thread = threading.Thread(target=work, name="second-opinion", daemon=True)
