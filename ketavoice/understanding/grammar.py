@@ -72,10 +72,6 @@ def _number_phrases(content: Content) -> list[str]:
         + [f"{word} out of {top}" for word in words]
         + [f"about {word}" for word in words]
         + [f"about a {word}" for word in words]
-        + [f"i'd say {word}" for word in words]
-        + [f"i would say {word}" for word in words]
-        + [f"maybe {word}" for word in words]
-        + [f"a {word}" for word in words]
     )
 
 
