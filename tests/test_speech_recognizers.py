@@ -140,5 +140,6 @@ def _hiss(tmp_path: Path) -> Path:
 
     hiss = tmp_path / "hiss.wav"
     pcm_format = ["-r", "16000", "-c", "1", "-b", "16"]
-    _run(["sox", "-n", *pcm_format, str(hiss), "synth", "2", "whitenoise", "vol", "0.1"])
+    # -R: repeatable, the same noise every run (random noise made these tests flaky)
+    _run(["sox", "-R", "-n", *pcm_format, str(hiss), "synth", "2", "whitenoise", "vol", "0.1"])
     return hiss

@@ -18,7 +18,7 @@ from ketavoice.speech.sources import MicrophoneSource, WavFileSource
 from ketavoice.speech.speakers import WavSinkSpeaker
 from ketavoice.tui.app import KetavoiceApp
 from ketavoice.tui.inspect import screen_text
-from ketavoice.tui.voice import VoiceState
+from ketavoice.tui.voice import VoiceNotice, VoiceState
 from ketavoice.tui.voice_io import voice_factory
 from ketavoice.tui.widgets import Notice, StatusLine
 from tests.test_tui_console import SIZE, make_app, prompt, run, type_line
@@ -86,6 +86,26 @@ def test_speech_and_keys_drive_one_engine_and_a_dead_mic_falls_back(
     audit = journal.audit_trail(journal.sessions("p-test")[0].id)
     patient_inputs = [a.kind for a in audit if a.actor == "patient"]
     assert patient_inputs == ["heard", "typed"]  # speech and keys, one engine, one session
+
+
+def test_recognizer_fallback_notes_reach_the_screen(content: Content, ketavoice_home: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KETAVOICE_MODEL", str(tmp_path / "no-such-vosk-model"))
+    factory = voice_factory(content, make_source=lambda: WavFileSource([speak_to_wav("yes", tmp_path)]),
+                            make_speaker=lambda: WavSinkSpeaker(tmp_path / "spoken"))
+    app, _journal = make_app(content, ketavoice_home, voice_factory=factory)
+    notices: list[str] = []
+
+    def hook(message: Message) -> None:
+        if isinstance(message, VoiceNotice):
+            notices.append(message.text)
+
+    async def scenario() -> None:
+        async with app.run_test(size=SIZE, message_hook=hook) as pilot:
+            await wait_until(pilot, lambda: "PocketSphinx" in str(app.screen.query_one(Notice).content))
+            assert any("Vosk" in text for text in notices)
+
+    run(scenario)
 
 
 def test_no_microphone_at_start_is_shown_and_keys_work(content: Content, ketavoice_home: Path,

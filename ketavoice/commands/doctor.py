@@ -81,6 +81,27 @@ def run(args: argparse.Namespace) -> int:
     except ModelError as error:
         _line(False, "PocketSphinx", f"{error}; pip install pocketsphinx")
         problems += 1
+    from ketavoice.speech.vad import make_vad
+    from ketavoice.speech.whisper_model import (
+        INSTALL_HINT,
+        faster_whisper_installed,
+        find_whisper_model,
+        verify_whisper_model,
+    )
+
+    vad, vad_note = make_vad()
+    _line(vad_note is None, "voice activity", f"{vad.name}" + (f" ({vad_note})" if vad_note else ""))
+    whisper = find_whisper_model(None) if faster_whisper_installed() else None
+    if whisper is None:
+        _line(False, "Whisper (notes, second opinion)",
+              f"not installed, PocketSphinx alone runs; {INSTALL_HINT}")
+    else:
+        try:
+            verify_whisper_model(whisper)
+            _line(True, "Whisper (notes, second opinion)", f"{whisper.path} ({whisper.source}, verified)")
+        except ModelError as error:
+            _line(False, "Whisper (notes, second opinion)", str(error))
+            problems += 1
     if chosen is not None:
         _say(f"Would use: Vosk with {chosen.path}")
     else:

@@ -24,6 +24,11 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument("--content", default=None, help="path to a content.toml")
     parser.add_argument("--dialogue", default=None, help="dialogue holding --step (default: the content's)")
     parser.add_argument("--json", action="store_true", help="one JSON object per file per line")
+    parser.add_argument("--whisper", action="store_true",
+                        help="recognise free-form with Whisper (prompted with --step's answers)")
+    parser.add_argument("--whisper-model", default=None, metavar="PATH",
+                        help="a CTranslate2 Whisper model folder (default: $KETAVOICE_WHISPER_MODEL, "
+                             "then the installed tiny.en)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,9 +39,12 @@ def run(args: argparse.Namespace) -> int:
 
     from ketavoice.commands._args import selected_step
     from ketavoice.content import load_content
-    from ketavoice.errors import AudioError
+    from ketavoice.errors import AudioError, ModelError
+    from ketavoice.speech.ports import Recognizer
+    from ketavoice.speech.prompting import whisper_prompt
     from ketavoice.speech.recognizers import make_recognizer, recognize_pcm
     from ketavoice.speech.wavio import read_wav
+    from ketavoice.speech.whisper_recognizer import WhisperRecognizer, whisper_loader
     from ketavoice.terminal import safe_text
     from ketavoice.understanding import grammar_phrases, understand
 
@@ -46,10 +54,23 @@ def run(args: argparse.Namespace) -> int:
     if step is not None:
         expect = {"yes_no": "yes_no", "number": "number", "note": "note"}.get(step.kind, "any")
         phrases = grammar_phrases(content, step, expect) or None
-    choice = make_recognizer(args.backend, Path(args.model) if args.model else None)
-    for note in choice.notes:
-        print(f"ketavoice: {safe_text(note)}", file=sys.stderr)
-    recognizer = choice.recognizer
+    recognizer: Recognizer
+    if args.whisper or args.whisper_model:
+        loader, note = whisper_loader(Path(args.whisper_model) if args.whisper_model else None)
+        if loader is None:
+            print(f"ketavoice: {safe_text(note or 'Whisper is not available')}", file=sys.stderr)
+            return 1
+        whisper = WhisperRecognizer(loader)
+        expect = "any" if step is None else {"yes_no": "yes_no", "number": "number", "note": "note"}.get(
+            step.kind, "any")
+        whisper.prompt = whisper_prompt(content, step, expect)
+        phrases = None
+        recognizer = whisper
+    else:
+        choice = make_recognizer(args.backend, Path(args.model) if args.model else None)
+        for note in choice.notes:
+            print(f"ketavoice: {safe_text(note)}", file=sys.stderr)
+        recognizer = choice.recognizer
     status = 0
     for name in args.files:
         started = time.perf_counter()
@@ -61,14 +82,15 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps(row, ensure_ascii=False) if args.json else safe_text(f"{name}: ERROR {error}"),
                   flush=True)
             continue
-        text = recognize_pcm(recognizer, audio.pcm, phrases).text
+        try:
+            text = recognize_pcm(recognizer, audio.pcm, phrases).text
+        except ModelError as error:
+            print(f"ketavoice: {error}", file=sys.stderr)
+            return 1
         understood = understand(content, text, step)
         row = {
             "file": name,
-            "text": text,
-            "intent": understood.intent,
-            "value": understood.value,
-            "flag": understood.to_json()["flag"],
+            **understood.to_json(),  # text, intent, value (and the flag, once understanding has one)
             "backend": recognizer.backend,
             "audio_seconds": round(audio.seconds, 3),
             "seconds": round(time.perf_counter() - started, 3),

@@ -3,6 +3,11 @@
 Microphone (or `--audio-in` WAV files, each "spoken" after the assistant finishes) -> recognizer ->
 engine -> speaker (or `--audio-out DIR`, one WAV per sentence). The transcript is printed plainly to
 stdout so a person can follow. With no microphone, or if it is lost mid-session, answers are typed.
+
+`--jsonl` prints every engine action as `chat --jsonl` does, plus one line per spoken answer:
+{"type": "turn", "step", "text", "speech_end_s", "endpoint_s", "reply_ms"} (positions in seconds in the
+answer's input audio where speech ended and where the listen ended; wall milliseconds from the endpoint to
+the reply's first synthesized sentence), and one {"type": "second_opinion", ...} line per second opinion.
 """
 
 from __future__ import annotations
@@ -26,6 +31,12 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument("--content", default=None, help="path to a content.toml")
     parser.add_argument("--kiosk", action="store_true", help="clinic rules (staff alert on silence)")
     parser.add_argument("--no-tone", action="store_true", help="no ready-to-listen tone")
+    parser.add_argument("--whisper-model", default=None, metavar="PATH",
+                        help="a CTranslate2 Whisper model folder (default: $KETAVOICE_WHISPER_MODEL, "
+                             "then the installed tiny.en)")
+    parser.add_argument("--no-whisper", action="store_true", help="PocketSphinx/Vosk only")
+    parser.add_argument("--jsonl", action="store_true",
+                        help="print every engine action and one turn line per answer as JSON lines")
 
 
 def _device(value: str | None) -> int | str | None:
@@ -35,24 +46,40 @@ def _device(value: str | None) -> int | str | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import json
     import sys
     import time
     from pathlib import Path
+    from typing import Any
 
     from ketavoice.content import load_content
     from ketavoice.engine.engine import Engine
-    from ketavoice.engine.events import Event, Listen, Typed
+    from ketavoice.engine.events import Action, Event, Listen, Typed
     from ketavoice.errors import AudioError
     from ketavoice.frontends.lines import read_line
     from ketavoice.journal import open_journal
-    from ketavoice.speech.loop import LineRole, VoiceIO, run_voice
+    from ketavoice.speech.driver import VoiceOptions, build_voice_io
+    from ketavoice.speech.loop import LineRole, run_voice
     from ketavoice.speech.ports import AudioSource, Speaker
-    from ketavoice.speech.recognizers import make_recognizer
+    from ketavoice.speech.second import Opinion
     from ketavoice.speech.sources import MicrophoneSource, WavFileSource
     from ketavoice.speech.speakers import WavSinkSpeaker, WorkerSpeaker
     from ketavoice.terminal import safe_text
 
+    def emit(row: dict[str, Any]) -> None:
+        print(json.dumps(row, ensure_ascii=False), flush=True)
+
+    def action_line(action: Action) -> None:
+        emit(action.to_json())
+
+    def opinion_line(opinion: Opinion) -> None:
+        emit({"type": "second_opinion", "step": opinion.listen.step, "text": opinion.text,
+              "grammar_text": opinion.heard.text, "listen_id": opinion.listen.listen_id,
+              **opinion.verdict.to_json()})
+
     def show(role: LineRole, text: str) -> None:
+        if args.jsonl:
+            return
         if role in ("assistant", "patient"):
             print(f"{'ketavoice' if role == 'assistant' else 'patient'}: {safe_text(text)}", flush=True)
         else:
@@ -67,9 +94,9 @@ def run(args: argparse.Namespace) -> int:
         return Typed(line.strip()) if line is not None else None
 
     content = load_content(Path(args.content) if args.content else None)
-    choice = make_recognizer(args.backend, Path(args.model) if args.model else None)
-    for note in choice.notes:
-        problem(note)
+    if args.dialogue is not None and args.dialogue not in {d.name for d in content.dialogues}:
+        problem(f"no dialogue named {args.dialogue!r} in the content")
+        return 2
     source: AudioSource
     use_keyboard_only = False
     if args.audio_in:
@@ -77,7 +104,8 @@ def run(args: argparse.Namespace) -> int:
         if missing:
             problem(f"no such recording: {', '.join(missing)}")
             return 2
-        source = WavFileSource([Path(name) for name in args.audio_in])
+        tail = max(content.timing.answer_end_silence, content.timing.note_end_silence) + 1.0
+        source = WavFileSource([Path(name) for name in args.audio_in], tail_seconds=tail)
     else:
         source = MicrophoneSource(_device(args.input_device))
         try:
@@ -86,8 +114,15 @@ def run(args: argparse.Namespace) -> int:
             problem(f"{error}; answers will be typed instead")
             use_keyboard_only = True
     speaker: Speaker = WavSinkSpeaker(Path(args.audio_out)) if args.audio_out else WorkerSpeaker()
-    io = VoiceIO(source, choice.recognizer, speaker, rate_wpm=content.voice.rate_wpm,
-                 ready_tone=content.voice.ready_tone and not args.no_tone, on_line=show, on_problem=problem)
+    options = VoiceOptions(backend=args.backend, model=Path(args.model) if args.model else None,
+                           whisper_model=Path(args.whisper_model) if args.whisper_model else None,
+                           use_whisper=not args.no_whisper, ready_tone=not args.no_tone)
+    io, notes = build_voice_io(content, args.dialogue, source, speaker, options, on_line=show,
+                               on_problem=problem, on_action=action_line if args.jsonl else None)
+    for note in notes:
+        problem(note)
+    on_turn = emit if args.jsonl else None
+    on_opinion = opinion_line if args.jsonl else None
     from ketavoice.clinic.background import background_sync
 
     with open_journal() as journal, background_sync(journal.path):
@@ -96,9 +131,11 @@ def run(args: argparse.Namespace) -> int:
         io.rate_wpm = engine.rate_wpm
         try:
             if use_keyboard_only:
-                run_voice(engine, io, keyboard=keyboard, on_problem=problem, typed_only=True)
+                run_voice(engine, io, keyboard=keyboard, on_problem=problem, typed_only=True, on_turn=on_turn,
+                          on_opinion=on_opinion)
             else:
-                run_voice(engine, io, keyboard=None if args.audio_in else keyboard, on_problem=problem)
+                run_voice(engine, io, keyboard=None if args.audio_in else keyboard, on_problem=problem,
+                          on_turn=on_turn, on_opinion=on_opinion)
         finally:
             source.close()
             speaker.close()

@@ -79,6 +79,12 @@ class Timing:
     max_reprompts: silences answered with a re-prompt before the long wait.
     unanswered_alert_after: silences in a row on one step before a kiosk raises a staff alert.
     low_confidence: a red flag recognised below this confidence is confirmed ("did you say ...?").
+    complete_answer_silence: the pause that ends a spoken answer already heard as complete and confident
+        for its step (a yes/no, a number, a choice, a command); voice only.
+    complete_answer_confidence: the recognizer confidence (0..1) at or above which such an answer counts
+        as confident; PocketSphinx gives correct grammar answers 0.4-1.0, so this sits below low_confidence.
+    min_end_silence: the shortest pause that ends an incomplete answer once the patient's own pauses have
+        been learned (it never exceeds answer_end_silence); voice only.
     """
 
     first_word_timeout: float = 12.0
@@ -90,6 +96,9 @@ class Timing:
     max_reprompts: int = 3
     unanswered_alert_after: int = 3
     low_confidence: float = 0.6
+    complete_answer_silence: float = 0.5
+    complete_answer_confidence: float = 0.35
+    min_end_silence: float = 1.5
 
 
 @dataclass(frozen=True)

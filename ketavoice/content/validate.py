@@ -23,6 +23,9 @@ TIMING_RANGES: dict[str, tuple[float, float]] = {
     "max_reprompts": (1, 10),
     "unanswered_alert_after": (1, 20),
     "low_confidence": (0, 1),
+    "complete_answer_silence": (0.2, 5),
+    "complete_answer_confidence": (0, 1),
+    "min_end_silence": (0.5, 30),
 }
 VOICE_RANGES: dict[str, tuple[float, float]] = {
     "rate_wpm": (60, 400),
@@ -106,6 +109,8 @@ def _check_ranges(voice: Voice, timing: Timing, problems: Problems) -> None:
                 problems.add(
                     join(section, name), f"{_num(value)} is out of range ({_num(low)} to {_num(high)})"
                 )
+    if timing.min_end_silence > timing.answer_end_silence:
+        problems.add("timing.min_end_silence", "must not be greater than answer_end_silence")
     if voice.min_rate_wpm > voice.max_rate_wpm:
         problems.add("voice.min_rate_wpm", "must not be greater than max_rate_wpm")
     elif not voice.min_rate_wpm <= voice.rate_wpm <= voice.max_rate_wpm:

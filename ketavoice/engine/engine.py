@@ -32,6 +32,7 @@ from ketavoice.engine.events import (
     Saved,
     SavedKind,
     Say,
+    SecondOpinion,
     SetRate,
     Setting,
     Silence,
@@ -144,6 +145,8 @@ class Engine:
             return []
         if isinstance(event, Ended):
             return self._end_early()
+        if isinstance(event, SecondOpinion):
+            return self._second_opinion(event.text)
         if isinstance(event, Tick):
             if self._deadline is None or event.now < self._deadline:
                 return []
@@ -157,7 +160,12 @@ class Engine:
                 return self._stale_heard(event)
             self._audit("patient", "heard", event.text)
             return self._on_text(
-                event.text, event.confidence, event.audio, event.machine_transcript, event.alternatives
+                event.text,
+                event.confidence,
+                event.audio,
+                event.machine_transcript,
+                event.alternatives,
+                event.second_opinion_follows,
             )
         if isinstance(event, Typed):
             self._audit("patient", "typed", event.text)
@@ -194,12 +202,19 @@ class Engine:
         return self._dispatch(Understood(key, intent), key, None, False)
 
     def _heard_flags(
-        self, flags: tuple[Flag, ...], confidence: float, alternatives: tuple[str, ...]
+        self,
+        flags: tuple[Flag, ...],
+        confidence: float,
+        alternatives: tuple[str, ...],
+        unconfirmed: bool = False,
     ) -> tuple[Flag, ...]:
-        """Flags in speech: heard with low confidence they are only possible; a red flag among the
-        recognizer's runner-up hypotheses is possible too, never dropped."""
+        """Flags in speech: heard with low confidence, or by a grammar whose free-form second opinion is
+        still to come, they are only possible; a red flag among the recognizer's runner-up hypotheses is
+        possible too, never dropped."""
         if confidence < self.content.timing.low_confidence:
             flags = tuple(flag.as_possible("low_confidence") for flag in flags)
+        elif unconfirmed:
+            flags = tuple(flag.as_possible("misheard") for flag in flags)
         if flags:
             return flags
         for alternative in alternatives:
@@ -216,10 +231,11 @@ class Engine:
         audio: bytes | None,
         machine: bool,
         alternatives: tuple[str, ...] = (),
+        unconfirmed: bool = False,
     ) -> list[Action]:
         state = self._state
         meaning = understand(self.content, text, self.step if state.mode is Mode.ASKING else None)
-        flags = self._heard_flags(meaning.flags, confidence, alternatives)
+        flags = self._heard_flags(meaning.flags, confidence, alternatives, unconfirmed)
         if state.mode is Mode.RECORDING_NOTE and flags:
             # The words are still the patient's note: keep them, read back once the flag is dealt with.
             state.note = PendingNote(strip_done(self.content, text), audio, machine)
@@ -307,6 +323,22 @@ class Engine:
             return self._hold(certain, text)
         return self._check(flags[0], text)
 
+    def _second_opinion(self, text: str) -> list[Action]:
+        """A free-form reading of the last utterance, a moment after the grammar's. A red flag both
+        heard is certain; one only it heard is asked about; otherwise nothing changes."""
+        state = self._state
+        flags = flags_in(self.content, text)
+        if not flags or state.mode in (Mode.HOLD, Mode.FINISHED):
+            return []
+        self._audit("system", "second_opinion", text)
+        asked = state.checking
+        if state.mode is Mode.CHECKING_FLAG and asked is not None:
+            agreeing = [flag for flag in flags if flag.level == asked.level and flag.certainty == "certain"]
+            if not agreeing:
+                return []  # the question stands; the patient's answer decides
+            return self._hold((asked.as_certain(),), text)
+        return self._check(flags[0].as_possible("misheard"), text)
+
     def _check(self, flag: Flag, text: str) -> list[Action]:
         state = self._state
         # Staff hear of it even if the patient then says no: a missed red flag is the worst bug.
@@ -322,7 +354,7 @@ class Engine:
         asked = state.checking
         assert asked is not None
         certain = tuple(flag for flag in flags if flag.certainty == "certain")
-        asked_now = Flag(asked.level, "certain", asked.concept, asked.concept_id, asked.check)
+        asked_now = asked.as_certain()
         if certain:
             # Another danger while the question is open: the question was not answered with "no".
             return self._hold((*certain, asked_now), text)
@@ -380,11 +412,7 @@ class Engine:
         """Everything said in a hold is kept (audited); a new danger adds its alert; at home a confirmed
         call ends the session gently; nothing else leaves the hold."""
         state = self._state
-        new = tuple(
-            Flag(flag.level, "certain", flag.concept, flag.concept_id, flag.check)
-            for flag in flags
-            if flag.level not in state.hold_levels
-        )
+        new = tuple(flag.as_certain() for flag in flags if flag.level not in state.hold_levels)
         if new:
             return self._hold(new, text)
         if self.setting == "home" and meaning.intent == "yes":

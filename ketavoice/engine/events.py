@@ -34,8 +34,11 @@ class Heard:
     audio: bytes | None = None
     machine_transcript: bool = True
     listen_id: int | None = None
-    # Runner-up hypotheses from the recognizer: a red flag among them is asked about ("did you say...?").
+    # Runner-up hypotheses from the recognizer: a red flag among them is asked about, never dropped.
     alternatives: tuple[str, ...] = ()
+    # A free-form second opinion of this audio follows (SecondOpinion): until it agrees, a red flag the
+    # grammar heard may be speech forced onto a grammar phrase, so it is only possible.
+    second_opinion_follows: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,16 @@ class Ended:
     """The front end is closing (end of input, kiosk reset): keep what was confirmed, draft the rest."""
 
 
-Event = Started | Heard | Typed | Pressed | Silence | Tick | Acknowledge | Ended
+@dataclass(frozen=True)
+class SecondOpinion:
+    """A free-form recognizer's (Whisper's, or PocketSphinx's language model's) reading of the utterance
+    already answered as Heard for `listen_id`; it arrives a moment later and may escalate a red flag."""
+
+    text: str
+    listen_id: int | None = None
+
+
+Event = Started | Heard | Typed | Pressed | Silence | Tick | Acknowledge | Ended | SecondOpinion
 
 
 # ---- actions ------------------------------------------------------------------------------------

@@ -1,8 +1,11 @@
-"""One Listen action against an AudioSource and a Recognizer, with our own energy-based endpointing.
+"""One Listen action against an AudioSource and a Recognizer, with our own (semantic) endpointing.
 
-Vosk 0.3.45 has no endpointer API, and its built-in endpointing is tuned for brisk speech. A drowsy
-patient speaks slowly with long pauses, so we decide when an answer is over: wait up to `timeout` for
-a first word, then keep listening through pauses shorter than `end_silence`, and stop at `max_seconds`.
+A drowsy patient speaks slowly with long pauses, yet a plain "yes" should be answered within a second.
+So: wait up to `timeout` for a first word (voice activity from Silero VAD, or the energy fallback); when
+the patient pauses for `complete_silence` (about 0.5 s) and what the grammar heard so far is a complete,
+confident answer for the step (the `judge`), the listen ends there. An incomplete or unclear answer keeps
+listening through pauses, up to a pause learned from this patient's own pauses (`PauseModel`), never
+shorter than `min_end_silence` nor longer than the listen's `end_silence`. A note is never ended early.
 All times are counted in audio (not wall clock), so a WAV replay is fast and deterministic.
 """
 
@@ -10,14 +13,18 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ketavoice.engine.events import Heard, Listen, Silence
-from ketavoice.speech.ports import BYTES_PER_SECOND, SAMPLE_RATE, AudioSource, Recognizer, VoiceState
+from ketavoice.speech.ports import BYTES_PER_SECOND, SAMPLE_RATE, AudioSource, Recognizer, Result, VoiceState
+from ketavoice.speech.vad import EnergyVad, Vad
 from ketavoice.speech.wavio import rms_level
 
 StateCallback = Callable[[VoiceState, float], None]
+# Is `text` (heard with `confidence`) a complete, confident answer to `listen`?
+Judge = Callable[[Listen, str, float], bool]
 NOTE_END_WORDS = frozenset({"done", "finished"})
+_PEEKS = 2
 
 
 @dataclass(frozen=True)
@@ -27,15 +34,54 @@ class EndOfAudio:
     seconds: float
 
 
-@dataclass(frozen=True)
+@dataclass
+class PauseModel:
+    """The patient's pauses inside answers, learned over the session (the last `keep` of them).
+
+    `end_silence(ceiling)` is the pause that ends an incomplete answer: the 90th percentile of the pauses
+    seen plus `margin`, bounded by [`floor`, `ceiling`]; with fewer than `needed` pauses seen, `ceiling`.
+    """
+
+    floor: float = 1.5
+    margin: float = 1.0
+    keep: int = 20
+    needed: int = 3
+    pauses: deque[float] = field(default_factory=deque)
+
+    def add(self, seconds: float) -> None:
+        self.pauses.append(seconds)
+        while len(self.pauses) > self.keep:
+            self.pauses.popleft()
+
+    def end_silence(self, ceiling: float) -> float:
+        if len(self.pauses) < self.needed:
+            return ceiling
+        ordered = sorted(self.pauses)
+        p90 = ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
+        return min(ceiling, max(self.floor, p90 + self.margin))
+
+
+@dataclass
 class Endpointing:
-    """VAD settings. A chunk is speech when its RMS exceeds both `min_level` and `noise_ratio` x floor."""
+    """Listen settings shared across one session (the pause model learns as the session goes on)."""
 
     chunk_seconds: float = 0.1
-    min_level: float = 0.012
-    noise_ratio: float = 3.0
     start_chunks: int = 2
     preroll_seconds: float = 0.5
+    complete_silence: float = 0.5
+    min_pause: float = 0.3  # a shorter quiet stretch inside speech is not a pause
+    vad: Vad = field(default_factory=EnergyVad)
+    judge: Judge | None = None
+    pauses: PauseModel = field(default_factory=PauseModel)
+
+
+@dataclass(frozen=True)
+class ListenReport:
+    """Where, in the listen's audio (seconds from its start), speech ended and the listen ended; why."""
+
+    speech_end_s: float | None
+    endpoint_s: float
+    reason: str  # "complete", "pause", "max", "word", "timeout", "end_of_audio"
 
 
 def listen_once(
@@ -47,58 +93,98 @@ def listen_once(
     settings: Endpointing | None = None,
 ) -> Heard | Silence | EndOfAudio:
     """Run one listen; returns Heard (with the utterance audio), Silence, or EndOfAudio."""
+    return listen_timed(listen, source, recognizer, on_state=on_state, settings=settings)[0]
+
+
+def listen_timed(
+    listen: Listen,
+    source: AudioSource,
+    recognizer: Recognizer,
+    *,
+    on_state: StateCallback | None = None,
+    settings: Endpointing | None = None,
+) -> tuple[Heard | Silence | EndOfAudio, ListenReport]:
+    """`listen_once` plus a report of where speech and the listen ended (for the turn-gap contract)."""
     settings = settings or Endpointing()
+    vad = settings.vad
+    vad.reset()
     frames = int(SAMPLE_RATE * settings.chunk_seconds)
-    phrases = None if listen.expect == "note" else listen.phrases
+    note = listen.expect == "note"
+    phrases = None if note else listen.phrases
     recognizer.start(phrases)
     preroll: deque[bytes] = deque(maxlen=max(1, int(settings.preroll_seconds / settings.chunk_seconds)))
     utterance = bytearray()
-    noise_floor: float | None = None
     voiced_run = 0
     elapsed = 0.0
     speech_seconds = 0.0
     quiet_seconds = 0.0
+    speech_end: float | None = None
     in_speech = False
-    ended_by_word = False
+    next_peek = settings.complete_silence  # when, in the current pause, to consult the grammar next
+    reason = "end_of_audio"
+    early: Result | None = None
+    patience = listen.end_silence if note else settings.pauses.end_silence(listen.end_silence)
     while True:
         chunk = source.read(frames)
         if not chunk:
             break
         seconds = len(chunk) / BYTES_PER_SECOND
         elapsed += seconds
-        level = rms_level(chunk)
         if on_state is not None:
-            on_state("listening", level)
-        floor = noise_floor if noise_floor is not None else level
-        voiced = level > settings.min_level and level > floor * settings.noise_ratio
-        if not voiced:
-            noise_floor = level if noise_floor is None else 0.9 * noise_floor + 0.1 * level
+            on_state("listening", rms_level(chunk))
+        voiced = vad.is_speech(chunk)
         if not in_speech:
             preroll.append(chunk)
             voiced_run = voiced_run + 1 if voiced else 0
             if voiced_run >= settings.start_chunks:
                 in_speech = True
+                speech_end = elapsed
                 for held in preroll:
                     utterance.extend(held)
                     recognizer.accept(held)
             elif elapsed >= listen.timeout:
                 recognizer.finish()
-                return Silence(round(elapsed, 2), listen_id=listen.listen_id)
+                return (Silence(round(elapsed, 2), listen_id=listen.listen_id),
+                        ListenReport(None, round(elapsed, 2), "timeout"))
             continue
         utterance.extend(chunk)
         speech_seconds += seconds
-        quiet_seconds = 0.0 if voiced else quiet_seconds + seconds
         partial = recognizer.accept(chunk)
-        if listen.expect == "note" and partial is not None and partial.text.split()[-1:] in (
+        if voiced:
+            if quiet_seconds >= settings.min_pause and not note:
+                settings.pauses.add(quiet_seconds)  # the patient paused, then went on: learn it
+            quiet_seconds = 0.0
+            next_peek = settings.complete_silence
+            speech_end = elapsed
+        else:
+            quiet_seconds += seconds
+        if speech_seconds >= listen.max_seconds:
+            reason = "max"
+            break
+        if note and partial is not None and partial.text.split()[-1:] in (
             [word] for word in NOTE_END_WORDS
         ) and quiet_seconds >= 1.0:
-            ended_by_word = True
-        if quiet_seconds >= listen.end_silence or speech_seconds >= listen.max_seconds or ended_by_word:
+            reason = "word"
             break
-    result = recognizer.finish()
+        if (not note and settings.judge is not None and quiet_seconds >= next_peek
+                and next_peek <= _PEEKS * settings.complete_silence):
+            # Twice per pause: a decode of a clipped word can fail at the first look and pass at the second.
+            next_peek += settings.complete_silence
+            peek = recognizer.finish()
+            if peek.text and settings.judge(listen, peek.text, peek.confidence):
+                early, reason = peek, "complete"
+                break
+            recognizer.start(phrases)  # not complete: carry on with the same audio so far
+            recognizer.accept(bytes(utterance))
+        if quiet_seconds >= patience:
+            reason = "pause"
+            break
+    result = early if early is not None else recognizer.finish()
+    report = ListenReport(None if speech_end is None else round(speech_end, 2), round(elapsed, 2), reason)
     if not in_speech:
-        return EndOfAudio(round(elapsed, 2))
+        return EndOfAudio(round(elapsed, 2)), report
     if not result.text and not result.alternatives:
-        return Silence(round(elapsed, 2), listen_id=listen.listen_id)
-    return Heard(text=result.text, confidence=result.confidence, audio=bytes(utterance),
-                 machine_transcript=True, listen_id=listen.listen_id, alternatives=result.alternatives)
+        return Silence(round(elapsed, 2), listen_id=listen.listen_id), report
+    return (Heard(text=result.text, confidence=result.confidence, audio=bytes(utterance),
+                  machine_transcript=True, listen_id=listen.listen_id, alternatives=result.alternatives),
+            report)

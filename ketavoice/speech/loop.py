@@ -7,8 +7,10 @@ indicator and mic level, `on_line` for the transcript, `on_problem` for device t
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from typing import Literal, Protocol
+from dataclasses import replace
+from typing import Any, Literal, Protocol
 
 from ketavoice.engine.events import (
     Action,
@@ -20,17 +22,23 @@ from ketavoice.engine.events import (
     Listen,
     Saved,
     Say,
+    SecondOpinion,
     SetRate,
     Started,
 )
 from ketavoice.errors import AudioError, TTSError
-from ketavoice.speech.listen import EndOfAudio, Endpointing, StateCallback, listen_once
+from ketavoice.speech.listen import EndOfAudio, Endpointing, ListenReport, StateCallback, listen_timed
 from ketavoice.speech.ports import AudioSource, Recognizer, Speaker
+from ketavoice.speech.second import Opinion, SecondOpinions
 
 LineRole = Literal["assistant", "patient", "alert", "saved", "status"]
 LineCallback = Callable[[LineRole, str], None]
 ProblemCallback = Callable[[str], None]
 KeyboardFallback = Callable[[Listen], Event | None]
+ActionCallback = Callable[[Action], None]
+# One line per spoken answer: {"type": "turn", "step", "text", "speech_end_s", "endpoint_s", "reply_ms"}.
+TurnCallback = Callable[[dict[str, Any]], None]
+OpinionCallback = Callable[[Opinion], None]
 
 
 class EngineLike(Protocol):
@@ -60,6 +68,8 @@ class VoiceIO:
         on_line: LineCallback | None = None,
         on_problem: ProblemCallback | None = None,
         endpointing: Endpointing | None = None,
+        second: SecondOpinions | None = None,
+        on_action: ActionCallback | None = None,
     ) -> None:
         self.source = source
         self.recognizer = recognizer
@@ -70,7 +80,11 @@ class VoiceIO:
         self._on_line = on_line
         self._on_problem = on_problem
         self._endpointing = endpointing or Endpointing()
+        self.second = second
+        self._on_action = on_action
         self.tts_failures = 0
+        self.last_report: ListenReport | None = None
+        self.first_say_at: float | None = None  # wall time the first sentence since `mark()` was ready
 
     def _state(self, state: Literal["listening", "speaking", "idle"], level: float = 0.0) -> None:
         if self._on_state is not None:
@@ -88,6 +102,8 @@ class VoiceIO:
         """Carry out every non-listen action in order; return the last Listen (to run after speaking)."""
         pending: Listen | None = None
         for action in actions:
+            if self._on_action is not None:
+                self._on_action(action)
             if isinstance(action, Say):
                 self.say(action.text)
             elif isinstance(action, SetRate):
@@ -109,6 +125,8 @@ class VoiceIO:
         self._state("speaking")
         try:
             self.speaker.say(text, self.rate_wpm)
+            if self.first_say_at is None:
+                self.first_say_at = time.perf_counter()
         except TTSError as error:
             self.tts_failures += 1
             self._problem(f"speech output failed: {error}")
@@ -127,17 +145,48 @@ class VoiceIO:
             finally:
                 self.source.unmute()
         try:
-            outcome = listen_once(listen, self.source, self.recognizer, on_state=self._on_state,
-                                  settings=self._endpointing)
+            outcome, self.last_report = listen_timed(listen, self.source, self.recognizer,
+                                                     on_state=self._on_state, settings=self._endpointing)
         finally:
             self._state("idle")
+        if isinstance(outcome, Heard) and self.second is not None:
+            if listen.expect == "note":
+                better = self.second.note_text(outcome)
+                if better:
+                    outcome = Heard(text=better, confidence=outcome.confidence, audio=outcome.audio,
+                                    machine_transcript=True, listen_id=outcome.listen_id)
+            else:
+                outcome = replace(outcome, second_opinion_follows=True)
+                self.second.start(listen, outcome)
+            if self.second.problem is not None:
+                self._problem(self.second.problem)
+                self.second.problem = None
         if isinstance(outcome, Heard):
             self._line("patient", outcome.text)
         return outcome
 
+    def mark(self) -> float:
+        """Start timing a reply: returns now; `first_say_at` is set when the next sentence is ready."""
+        self.first_say_at = None
+        return time.perf_counter()
+
+    def second_opinion(self, engine: EngineLike, on_opinion: OpinionCallback | None = None) -> Listen | None:
+        """Collect the pending second opinion; a red flag only it heard goes to the engine (asked about)."""
+        if self.second is None:
+            return None
+        opinion = self.second.collect()
+        if opinion is None:
+            return None
+        if on_opinion is not None:
+            on_opinion(opinion)
+        if not opinion.verdict.escalates:
+            return None
+        return self.perform(engine.handle(SecondOpinion(opinion.text, opinion.listen.listen_id)))
+
 
 def run_voice(engine: EngineLike, io: VoiceIO, *, keyboard: KeyboardFallback | None = None,
-              on_problem: ProblemCallback | None = None, typed_only: bool = False) -> bool:
+              on_problem: ProblemCallback | None = None, typed_only: bool = False,
+              on_turn: TurnCallback | None = None, on_opinion: OpinionCallback | None = None) -> bool:
     """Drive `engine` by voice until it finishes or the audio runs out; returns engine.finished.
 
     If the microphone fails mid-session, the problem is reported and, when `keyboard` is given, the same
@@ -168,5 +217,15 @@ def run_voice(engine: EngineLike, io: VoiceIO, *, keyboard: KeyboardFallback | N
         if event is None or isinstance(event, EndOfAudio):
             io.perform(engine.handle(Ended()))
             break
+        began = io.mark()
+        asked = listen
         listen = io.perform(engine.handle(event))
+        report = io.last_report
+        if on_turn is not None and isinstance(event, Heard) and report is not None:
+            reply_ms = None if io.first_say_at is None else round((io.first_say_at - began) * 1000, 1)
+            on_turn({"type": "turn", "step": asked.step, "text": event.text,
+                     "speech_end_s": report.speech_end_s, "endpoint_s": report.endpoint_s,
+                     "reply_ms": reply_ms})
+        escalated = io.second_opinion(engine, on_opinion)
+        listen = escalated or listen
     return engine.finished

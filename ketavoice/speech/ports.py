@@ -15,7 +15,7 @@ SAMPLE_WIDTH = 2
 CHANNELS = 1
 BYTES_PER_SECOND = SAMPLE_RATE * SAMPLE_WIDTH * CHANNELS
 
-BackendName = Literal["vosk", "pocketsphinx"]
+BackendName = Literal["vosk", "pocketsphinx", "whisper"]
 VoiceState = Literal["listening", "speaking", "idle"]
 
 

@@ -37,7 +37,7 @@ class WavFileSource:
     """
 
     def __init__(self, recordings: Sequence[Path | bytes], *, lead_in_seconds: float = 0.3,
-                 fail_after_seconds: float | None = None) -> None:
+                 fail_after_seconds: float | None = None, tail_seconds: float = 0.0) -> None:
         self._fail_after = None if fail_after_seconds is None else int(fail_after_seconds * SAMPLE_RATE) * 2
         self._bytes_read = 0
         self._pending: list[Path | bytes] = list(recordings)
@@ -47,6 +47,9 @@ class WavFileSource:
         self._muted = False
         self._lead_in = bytes(int(lead_in_seconds * SAMPLE_RATE) * SAMPLE_WIDTH)
         self.played: list[str] = []
+        # Silence after the last recording before the end of input, so its answer ends by a pause (as
+        # the others do) rather than by the end of the file.
+        self._tail = int(tail_seconds * SAMPLE_RATE) * SAMPLE_WIDTH
 
     def open(self) -> None:
         return None
@@ -75,6 +78,9 @@ class WavFileSource:
             return bytes(size)
         if self._position >= len(self._current):
             if not self._pending:
+                if self._tail > 0 and self._current:
+                    self._tail -= size
+                    return bytes(size)
                 return b""
             if not self._armed:
                 return bytes(size)

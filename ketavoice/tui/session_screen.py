@@ -41,7 +41,7 @@ from ketavoice.errors import KetavoiceError
 from ketavoice.frontends.lines import MAX_LINE_CHARS as MAX_ANSWER_CHARS
 from ketavoice.tui.keys import answer_keys_for
 from ketavoice.tui.ports import DialogueEngine
-from ketavoice.tui.voice import VoiceBridge, VoiceFailed, VoiceResult, VoiceState
+from ketavoice.tui.voice import VoiceBridge, VoiceFailed, VoiceNotice, VoiceResult, VoiceState
 from ketavoice.tui.widgets import (
     AlertBanner,
     AnswerKey,
@@ -353,6 +353,10 @@ class SessionScreen(Screen[None]):
         self.query_one(StatusLine).set_state(message.state, message.level)
         if message.state == "listening":
             self.query_one(StatusLine).set_extra("")
+
+    @on(VoiceNotice)
+    def _voice_notice(self, message: VoiceNotice) -> None:
+        self.query_one(Notice).show_info(message.text)
 
     @on(VoiceFailed)
     def _voice_failed(self, message: VoiceFailed) -> None:

@@ -38,6 +38,14 @@ class VoiceState(Message):
         self.level = level
 
 
+class VoiceNotice(Message):
+    """Something the voice side fell back on ("no Vosk model, using PocketSphinx"); safe to show."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
 class VoiceFailed(Message):
     """The voice worker stopped; `reason` is safe to show (no patient words)."""
 
@@ -119,6 +127,8 @@ class VoiceBridge:
         except Exception as error:  # noqa: BLE001 - the UI must outlive any voice failure
             self._fail(_failure_text(error))
             return
+        for note in getattr(performer, "notes", ()):
+            self._post(VoiceNotice(str(note)))
         try:
             self._loop(performer)
         finally:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ketavoice.content.model import Content
-from ketavoice.engine.events import Action, Event, Listen
+from ketavoice.engine.events import Action, Event, Listen, SecondOpinion
 from ketavoice.errors import AudioError
 from ketavoice.speech.listen import EndOfAudio
 from ketavoice.speech.loop import VoiceIO
@@ -22,11 +22,16 @@ from ketavoice.tui.voice import PerformerFactory
 class VoiceIOPerformer:
     """One action at a time: Say/SetRate through `VoiceIO.perform`, Listen through `VoiceIO.listen`."""
 
-    def __init__(self, io: VoiceIO) -> None:
+    def __init__(self, io: VoiceIO, notes: tuple[str, ...] = ()) -> None:
         self.io = io
+        self.notes = notes  # fallbacks taken while building the loop; the bridge shows them on screen
 
     def perform(self, action: Action) -> Event | None:
         if isinstance(action, Listen):
+            opinion = self.io.second.collect() if self.io.second is not None else None
+            if opinion is not None and opinion.verdict.escalates:
+                # A red flag only the second opinion heard: the engine asks about it (a newer listen).
+                return SecondOpinion(opinion.text, opinion.listen.listen_id)
             outcome = self.io.listen(action)
             if isinstance(outcome, EndOfAudio):
                 raise AudioError("the audio input has ended")
@@ -48,21 +53,22 @@ def voice_factory(
     make_speaker: Callable[[], Speaker] | None = None,
     backend: str = "auto",
     model: Path | None = None,
+    whisper_model: Path | None = None,
 ) -> PerformerFactory:
     """A factory the worker calls on its own thread: opens devices, builds the recognizer."""
 
     def build(on_state: StateCallback) -> VoicePerformer:
-        from ketavoice.speech.recognizers import make_recognizer
+        from ketavoice.speech.driver import VoiceOptions, build_voice_io
         from ketavoice.speech.sources import MicrophoneSource
         from ketavoice.speech.speakers import WorkerSpeaker
 
         source = make_source() if make_source is not None else MicrophoneSource()
         source.open()
-        choice = make_recognizer("pocketsphinx" if backend == "pocketsphinx" else
-                                 "vosk" if backend == "vosk" else "auto", model)
         speaker = make_speaker() if make_speaker is not None else WorkerSpeaker()
-        io = VoiceIO(source, choice.recognizer, speaker, rate_wpm=content.voice.rate_wpm,
-                     ready_tone=content.voice.ready_tone, on_state=on_state)
-        return VoiceIOPerformer(io)
+        options = VoiceOptions(backend="pocketsphinx" if backend == "pocketsphinx" else
+                               "vosk" if backend == "vosk" else "auto", model=model,
+                               whisper_model=whisper_model)
+        io, notes = build_voice_io(content, None, source, speaker, options, on_state=on_state)
+        return VoiceIOPerformer(io, notes)
 
     return build

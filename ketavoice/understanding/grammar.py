@@ -13,6 +13,7 @@ from ketavoice.content.model import GLOBAL_INTENTS, Content, PhraseIntent, Step
 from ketavoice.meaning import Expect
 from ketavoice.understanding.normalize import normalize
 
+_CHOICE_FRAMES = ("i feel {}", "i'm {}", "i'm feeling {}", "feeling {}", "a bit {}")
 _STEP_INTENTS: dict[str, tuple[PhraseIntent, ...]] = {
     "yes_no": ("yes", "no"),
     "number": ("no",),
@@ -45,7 +46,10 @@ def _build(content: Content, step: Step | None, expect: str) -> tuple[str, ...]:
     if expect == "number":
         phrases += _number_phrases(content)
     if step is not None:
-        phrases += [phrase for choice in step.choices for phrase in choice.phrases]
+        answers = [phrase for choice in step.choices for phrase in choice.phrases]
+        # The frames real answers come in ("I feel dizzy"), so they are not forced onto a red-flag frame.
+        phrases += answers + [frame.format(answer) for frame in _CHOICE_FRAMES for answer in answers
+                              if len(answer.split()) <= 2 and not answer.startswith(("i ", "i'm "))]
     phrases += _red_flag_sentences(content)
     return _unique(normalize(phrase).replace("/", " ") for phrase in phrases)
 

@@ -1,0 +1,56 @@
+"""Comparing the grammar's reading of an utterance with a free-form second opinion (pure functions).
+
+The grammar must pick one of its phrases, so speech outside it is forced onto the nearest phrase ("I'd
+say five" heard as a crisis phrase). A free-form recognizer's reading of the same audio tells when that
+happened. Where the two disagree: a red flag heard by either is never dropped (it becomes a *possible*
+flag, asked about), a number is confirmed ("Did you say seven?"), and anything else is asked again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from ketavoice.content.model import Content, RedFlagLevel, Step
+from ketavoice.understanding import understand
+
+VerdictKind = Literal["agree", "possible_flag", "confirm_number", "ask_again"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What to do about a disagreement. `levels`: the red flags only one reading holds; `value`: the
+    number to confirm; `heard`: the reading to quote in a check question."""
+
+    kind: VerdictKind
+    heard: str = ""
+    levels: tuple[RedFlagLevel, ...] = ()
+    value: int | None = None
+    escalates: bool = False  # the engine must see it: the second opinion holds a red flag
+
+    def to_json(self) -> dict[str, object]:
+        return {"verdict": self.kind, "heard": self.heard, "levels": list(self.levels), "value": self.value}
+
+
+def review(content: Content, step: Step | None, grammar_text: str, second_text: str) -> Verdict:
+    """The verdict on one utterance read twice. An empty second opinion (nothing heard) agrees."""
+    if not second_text.strip():
+        return Verdict("agree")
+    first = understand(content, grammar_text, step)
+    second = understand(content, second_text, step)
+    first_levels = tuple(flag.level for flag in first.flags)
+    second_levels = tuple(flag.level for flag in second.flags)
+    only_second = tuple(level for level in second_levels if level not in first_levels)
+    if only_second:
+        return Verdict("possible_flag", second_text, only_second, escalates=True)
+    only_first = tuple(level for level in first_levels if level not in second_levels)
+    if only_first:
+        return Verdict("possible_flag", grammar_text, only_first)
+    if first_levels:
+        return Verdict("agree", second_text, first_levels, escalates=True)
+    if first.intent == second.intent and first.value == second.value:
+        return Verdict("agree")
+    if "number" in (first.intent, second.intent):
+        value = second.value if second.intent == "number" else first.value
+        return Verdict("confirm_number", second_text, value=value if isinstance(value, int) else None)
+    return Verdict("ask_again", second_text)
