@@ -111,7 +111,7 @@ EXPECTED: dict[str, list[str]] = {
         "(allowed here: {rating}, {time})"
     ],
     "turn_too_long": [
-        "turn_too_long.toml:117: dialogues.aftercare.steps[1].choices[0].reply: turn has 15 words (limit 12)"
+        "turn_too_long.toml:117: dialogues.aftercare.steps[1].choices[0].reply: turn has 26 words (limit 16)"
     ],
     "clinic_phone_unset": [
         "clinic_phone_unset.toml:110: dialogues.aftercare.steps[1].other_reply: uses {clinic_phone}, "

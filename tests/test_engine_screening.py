@@ -10,7 +10,7 @@ import pytest
 
 from ketavoice.content import load_content
 from ketavoice.content.model import Content
-from ketavoice.engine.events import Acknowledge, Alert, Listen, Saved, Say
+from ketavoice.engine.events import Acknowledge, Alert, Heard, Listen, Saved, Say
 from tests.engine_driver import Driver, make_driver
 
 
@@ -116,3 +116,27 @@ def test_clinic_hold_from_the_asq_ends_with_staff_and_goes_on(content: Content, 
     released = driver.send(Acknowledge(alert.alert_id, "nurse"))
     assert driver.engine.step_id == "mood_note"
     assert isinstance(released[-1], Listen) and not released[-1].hold
+
+
+def test_a_note_with_a_possible_crisis_thought_leads_to_the_asq(content: Content, tmp_path: Path) -> None:
+    driver = make_driver(content, tmp_path)
+    driver.walk_to("mood_note")
+    driver.type("yes")
+    listen = driver.engine.pending_listen
+    assert listen is not None and listen.expect == "note"
+    actions = driver.send(Heard("what's the point of any of it", 0.9, listen_id=listen.listen_id))
+    assert "questions I ask everyone" in _said(actions)
+    for answer in ["no"] * 4:
+        actions = driver.type(answer)
+    assert "Shall I save it" in _said(actions)  # back to the note's read-back
+    driver.type("yes")
+    assert [n.text for n in driver.journal.notes("p1")] == ["what's the point of any of it"]
+
+
+def test_second_wrong_driving_answer_alerts_once(content: Content, tmp_path: Path) -> None:
+    driver = make_driver(content, tmp_path)
+    driver.walk_to("drive_check")
+    driver.type("yes")
+    actions = driver.type("yes I can")
+    alerts = [a for a in actions if isinstance(a, Alert)]
+    assert len(alerts) == 1 and "drive" in alerts[0].text

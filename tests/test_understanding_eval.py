@@ -31,8 +31,7 @@ def test_red_flags_are_caught_and_mostly_certain(content: Content) -> None:
     assert len(rows) >= 300
     missed = [row["text"] for row in rows if understand(content, row["text"]).flag is None]
     certain = [row for row in rows if understand(content, row["text"]).red_flag]
-    # Four lines are recognizer slips no word rule can hear ("my chess feels tight"); the rest are caught.
-    assert len(missed) <= 4, missed
+    assert not missed
     assert len(certain) / len(rows) >= 0.90
 
 
@@ -76,6 +75,11 @@ def test_ambiguous_lines_ask_rather_than_alarm_or_ignore(content: Content) -> No
         ("hard attack", "emergency", "possible"),
         ("I went to die", "crisis", "possible"),
         ("I used to cut myself", "crisis", "possible"),
+        ("my chess feels really tight", "emergency", "possible"),  # one letter off
+        ("i want to kill my shelf", "crisis", "possible"),  # one word heard as two
+        ("I'm not sure if it's chest pain", "emergency", "possible"),  # doubt, not a hypothetical "if"
+        ("I don't think she's breathing", "emergency", "certain"),  # someone next to the patient
+        ("I don't really see the point", "crisis", "possible"),
     ],
 )
 def test_issue_examples(content: Content, text: str, level: str, certainty: str) -> None:

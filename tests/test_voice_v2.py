@@ -218,7 +218,7 @@ def test_a_red_flag_only_the_second_opinion_heard_is_asked_about(content: Conten
     driver = make_driver(content, tmp_path)
     driver.send(Heard("okay", 1.0, listen_id=listens(driver.log)[-1].listen_id))
     actions = driver.send(SecondOpinion("I have chest pain", listen_id=1))
-    assert [alert.level for alert in alerts(actions)] == ["possible"]
+    assert [(alert.level, alert.certainty) for alert in alerts(actions)] == [("emergency", "possible")]
     assert listens(actions) and listens(actions)[-1].expect == "yes_no"
     assert driver.send(SecondOpinion("the weather is nice", listen_id=1)) == []
 

@@ -305,11 +305,14 @@ def _patterns(
     table: dict[str, Any], key: str, path: str, problems: Problems, required: bool = False
 ) -> tuple[str, ...]:
     texts = read_str_list(table, key, path, problems, required=required, non_empty=required)
+    valid: list[str] = []
     for index, text in enumerate(texts):
         problem = pattern_problem(text)
-        if problem is not None:
+        if problem is None:
+            valid.append(text)
+        else:
             problems.add(join(join(path, key), index), problem)
-    return tuple(text for text in texts if pattern_problem(text) is None)
+    return tuple(valid)
 
 
 def _understanding(table: dict[str, Any], problems: Problems) -> Understanding:

@@ -1,18 +1,20 @@
 """Spoken turns and their length: a drowsy listener follows at most [meta] max_turn_words words a turn.
 
 A turn is what ketavoice says in one breath before it listens or moves on: a step's `say` and `prompt`
-together, each re-prompt, the help, each reply, and each line an instrument says. Staff alert texts are
-not spoken and do not count. {clinic_phone} counts as the words of the clinic's phone; any other
-placeholder ({value}, {note}) counts as one word.
+together, each re-prompt, the help, each reply, each line an instrument says, each message, each line of
+a red-flag script and each check question. Staff alert texts are not spoken and do not count.
+{clinic_phone} counts as the words of the clinic's phone; any other placeholder ({value}, {note})
+counts as one word.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import fields
 
 from ketavoice.content.instruments import instrument_texts
-from ketavoice.content.model import Content, Step
+from ketavoice.content.model import Content, Messages, Step
 from ketavoice.content.reader import Problems, join
 
 # Replies and cues said aloud, per step kind (alerts are staff texts and are left out).
@@ -45,6 +47,26 @@ def spoken_turns(content: Content) -> Iterator[tuple[str, str]]:
         for index, step in enumerate(dialogue.steps):
             yield from _step_turns(step, join(join(join("dialogues", dialogue.name), "steps"), index))
     yield from instrument_texts(content.instruments)
+    yield from _safety_turns(content)
+
+
+# Messages for staff, not said to the patient.
+_STAFF_MESSAGES = frozenset({"unanswered_alert", "low_mood_alert", "wrong_teach_back_alert"})
+
+
+def _safety_turns(content: Content) -> Iterator[tuple[str, str]]:
+    for field in fields(Messages):
+        if field.name not in _STAFF_MESSAGES:
+            yield join("messages", field.name), getattr(content.messages, field.name)
+    for flag in content.red_flags:
+        path = join("red_flags", flag.level)
+        for key, lines in (("script", flag.script), ("home_script", flag.home_script)):
+            for index, line in enumerate(lines):
+                yield join(join(path, key), index), line
+        yield join(path, "check"), flag.check.replace("{concept}", "X")
+        for index, concept in enumerate(flag.concepts):
+            if concept.check:
+                yield join(join(join(path, "concepts"), index), "check"), concept.check
 
 
 def _step_turns(step: Step, path: str) -> Iterator[tuple[str, str]]:

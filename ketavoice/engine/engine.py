@@ -12,44 +12,30 @@ escalates to the hold.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
-
-from ketavoice.content.instruments import Instrument
-from ketavoice.content.model import GLOBAL_INTENTS, Content, RedFlag, RedFlagLevel, Step
+from ketavoice.content.model import GLOBAL_INTENTS, Step
+from ketavoice.engine.base import ALERT_WORDS_MAX
 from ketavoice.engine.events import (
     Acknowledge,
     Action,
-    Alert,
-    AlertLevel,
     Ended,
     Event,
-    Finish,
-    FinishStatus,
     Heard,
-    Listen,
     Pressed,
     Saved,
-    SavedKind,
-    Say,
     SecondOpinion,
     SetRate,
-    Setting,
     Silence,
     Started,
     Tick,
     Typed,
 )
-from ketavoice.engine.screening_run import ScreeningRun
-from ketavoice.engine.state import Mode, PendingNote, State, strip_done
+from ketavoice.engine.notes_flow import NoteFlows
+from ketavoice.engine.safety import SafetyFlows
+from ketavoice.engine.screening_flow import ScreeningFlows
+from ketavoice.engine.state import Mode, PendingNote, strip_done
 from ketavoice.errors import JournalError
-from ketavoice.journal.base import Actor, Certainty, Journal, NoteStatus
-from ketavoice.meaning import Expect, Flag, Understood
-from ketavoice.screening.answers import interpret
-from ketavoice.screening.model import ItemAnswer
-from ketavoice.screening.plan import is_crisis_answer, line_before
-from ketavoice.screening.scoring import score
-from ketavoice.understanding import flags_in, grammar_phrases, intent_for_key, understand
+from ketavoice.meaning import Expect, Understood
+from ketavoice.understanding import intent_for_key, understand
 from ketavoice.understanding.normalize import tokens
 
 # In a spoken note, a short utterance that is only a command is a command; anything longer is the note.
@@ -62,72 +48,14 @@ _MISSES_BEFORE_OFFER = 2
 _LOW_MOOD = 3
 # A drop in the mood rating of this much since the last one also leads to the ASQ.
 _MOOD_DROP = 3
-# Unclear answers to one questionnaire item before it is settled (ASQ: counted positive, as its
-# guidance says of a refusal; PHQ/GAD: the form ends incomplete).
-_SCREEN_MISSES = 3
-# How much of the patient's words an alert keeps for staff.
-_ALERT_WORDS_MAX = 200
 
 
-class Engine:
-    """One patient's dialogue. Not thread-safe: a front end calls `handle` from one thread only."""
+class Engine(SafetyFlows, ScreeningFlows, NoteFlows):
+    """One patient's dialogue. Not thread-safe: a front end calls `handle` from one thread only.
 
-    def __init__(
-        self,
-        content: Content,
-        journal: Journal,
-        *,
-        patient_id: str,
-        dialogue: str | None = None,
-        clock: Callable[[], float],
-        kiosk: bool = False,
-        setting: Setting | None = None,
-    ) -> None:
-        self.content = content
-        self.dialogue = content.dialogue(dialogue or content.default_dialogue)
-        self.journal = journal
-        self.patient_id = patient_id
-        self.kiosk = kiosk
-        # Clinic unless told otherwise, except the home check-in: a device in a recovery room has staff.
-        self.setting: Setting = setting or ("home" if self.dialogue.name == "checkin" else "clinic")
-        self._clock = clock
-        self._state = State(step_id=self.dialogue.start, rate_wpm=content.voice.rate_wpm)
-        self._listen_seq = 0
-        self._pending_listen: Listen | None = None
-        self._deadline: float | None = None
-        self._grammar = "any"
-
-    # ---- read-only views for front ends -----------------------------------------------------------
-
-    @property
-    def finished(self) -> bool:
-        return self._state.mode is Mode.FINISHED
-
-    @property
-    def step_id(self) -> str:
-        return self._state.step_id
-
-    @property
-    def rate_wpm(self) -> int:
-        return self._state.rate_wpm
-
-    @property
-    def session_id(self) -> int | None:
-        return self._state.session_id
-
-    @property
-    def pending_listen(self) -> Listen | None:
-        return self._pending_listen
-
-    @property
-    def on_hold(self) -> bool:
-        return self._state.mode is Mode.HOLD
-
-    @property
-    def step(self) -> Step:
-        return self.dialogue.step(self._state.step_id)
-
-    # ---- the one entry point ----------------------------------------------------------------------
+    Built from its parts: safety (`SafetyFlows`), questionnaires (`ScreeningFlows`), notes
+    (`NoteFlows`), on shared state and helpers (`EngineBase`); this module holds the entry point,
+    input dispatch, global commands, steps and prompting."""
 
     def handle(self, event: Event) -> list[Action]:
         """Apply one event and return what the front end must do, in order."""
@@ -175,19 +103,6 @@ class Engine:
             return self._on_key(event.key)
         return []
 
-    # ---- inputs -----------------------------------------------------------------------------------
-
-    def _is_stale(self, listen_id: int | None) -> bool:
-        return listen_id is not None and listen_id != self._listen_seq
-
-    def _stale_heard(self, event: Heard) -> list[Action]:
-        """A late answer to a superseded listen is dropped, unless it holds a red flag: those never are."""
-        flags = self._heard_flags(flags_in(self.content, event.text), event.confidence, event.alternatives)
-        if not flags:
-            return []
-        self._audit("patient", "heard", event.text)
-        return self._safety(flags, event.text)
-
     def _on_key(self, key: str) -> list[Action]:
         if key.isdecimal():
             return self._dispatch(Understood(key, "number", int(key)), key, None, False)
@@ -200,29 +115,6 @@ class Engine:
                 return self._dispatch(Understood("", intent), "", None, False)
             return self._ask(full=False)
         return self._dispatch(Understood(key, intent), key, None, False)
-
-    def _heard_flags(
-        self,
-        flags: tuple[Flag, ...],
-        confidence: float,
-        alternatives: tuple[str, ...],
-        unconfirmed: bool = False,
-    ) -> tuple[Flag, ...]:
-        """Flags in speech: heard with low confidence, or by a grammar whose free-form second opinion is
-        still to come, they are only possible; a red flag among the recognizer's runner-up hypotheses is
-        possible too, never dropped."""
-        if confidence < self.content.timing.low_confidence:
-            flags = tuple(flag.as_possible("low_confidence") for flag in flags)
-        elif unconfirmed:
-            flags = tuple(flag.as_possible("misheard") for flag in flags)
-        if flags:
-            return flags
-        for alternative in alternatives:
-            heard = tuple(flag.as_possible("misheard") for flag in flags_in(self.content, alternative))
-            if heard:
-                self._audit("system", "possible_red_flag", alternative)
-                return heard
-        return ()
 
     def _on_text(
         self,
@@ -314,184 +206,6 @@ class Engine:
             return self._draft_pending_note() + self._enter(target)
         return None
 
-    # ---- safety -----------------------------------------------------------------------------------
-
-    def _safety(self, flags: tuple[Flag, ...], text: str) -> list[Action]:
-        """Certain flags start (or join) the hold; otherwise the first possible flag is checked."""
-        certain = tuple(flag for flag in flags if flag.certainty == "certain")
-        if certain:
-            return self._hold(certain, text)
-        return self._check(flags[0], text)
-
-    def _second_opinion(self, text: str) -> list[Action]:
-        """A free-form reading of the last utterance, a moment after the grammar's. A red flag both
-        heard is certain; one only it heard is asked about; otherwise nothing changes."""
-        state = self._state
-        flags = flags_in(self.content, text)
-        if not flags or state.mode in (Mode.HOLD, Mode.FINISHED):
-            return []
-        self._audit("system", "second_opinion", text)
-        asked = state.checking
-        if state.mode is Mode.CHECKING_FLAG and asked is not None:
-            agreeing = [flag for flag in flags if flag.level == asked.level and flag.certainty == "certain"]
-            if not agreeing:
-                return []  # the question stands; the patient's answer decides
-            return self._hold((asked.as_certain(),), text)
-        return self._check(flags[0].as_possible("misheard"), text)
-
-    def _check(self, flag: Flag, text: str) -> list[Action]:
-        state = self._state
-        # Staff hear of it even if the patient then says no: a missed red flag is the worst bug.
-        alert = self._alert(flag.level, self._alert_text(flag, text), "possible", flag.concept)
-        if state.mode is not Mode.CHECKING_FLAG:
-            state.flag_resume_mode = state.mode
-        state.checking = flag
-        state.mode = Mode.CHECKING_FLAG
-        return [alert, *self._says([flag.check], urgent=True), self._listen("yes_no", "yes_no")]
-
-    def _check_answer(self, flags: tuple[Flag, ...], meaning: Understood, text: str) -> list[Action]:
-        state = self._state
-        asked = state.checking
-        assert asked is not None
-        certain = tuple(flag for flag in flags if flag.certainty == "certain")
-        asked_now = asked.as_certain()
-        if certain:
-            # Another danger while the question is open: the question was not answered with "no".
-            return self._hold((*certain, asked_now), text)
-        if meaning.intent == "no" and not flags:
-            state.mode = state.flag_resume_mode or Mode.ASKING
-            state.checking = None
-            messages = self.content.messages
-            dismissed = (
-                messages.red_flag_dismissed if self.setting == "clinic" else messages.red_flag_dismissed_home
-            )
-            return self._says([dismissed]) + self._ask(full=False)
-        # Yes, anything unclear, or another possible flag: when unsure, act as if it were true.
-        return self._hold((asked_now,), text)
-
-    def _hold(self, flags: tuple[Flag, ...], text: str) -> list[Action]:
-        """Alert and script for each new level, then hold: never back to routine without an all-clear."""
-        state = self._state
-        if state.mode not in (Mode.HOLD, Mode.CHECKING_FLAG):
-            state.flag_resume_mode = state.mode
-        if state.flag_resume_mode in (Mode.RECORDING_NOTE, Mode.CONFIRMING_NOTE):
-            state.flag_resume_mode = Mode.ASKING  # the note offer is asked again after the hold
-        state.mode = Mode.HOLD
-        state.checking = None
-        actions: list[Action] = []
-        for flag in flags:
-            if flag.level in state.hold_levels:
-                continue
-            red_flag = self._red_flag_content(flag.level)
-            alert = self._alert(
-                flag.level, self._alert_text(flag, text, red_flag.alert), "certain", flag.concept
-            )
-            actions.append(alert)
-            state.hold_levels += (flag.level,)
-            if alert.alert_id >= 0:
-                state.hold_alert_ids += (alert.alert_id,)
-            actions += self._says(self._script(red_flag), urgent=True)
-        new_alerts = any(isinstance(action, Alert) for action in actions)
-        # Nothing said is lost while the hold lasts: a note being recorded or confirmed is kept now.
-        actions += self._draft_pending_note()
-        return actions + self._hold_prompt(repeat=not new_alerts)
-
-    def _hold_prompt(self, repeat: bool) -> list[Action]:
-        messages = self.content.messages
-        if self.setting == "home":
-            texts = (
-                [messages.hold_home_repeat, messages.hold_home_question]
-                if repeat
-                else [messages.hold_home_question]
-            )
-            return self._says(texts, urgent=True) + [self._listen("yes_no", "yes_no")]
-        text = messages.hold_clinic_repeat if repeat else messages.hold_clinic
-        return self._says([text], urgent=True) + [self._listen("any", "any")]
-
-    def _in_hold(self, flags: tuple[Flag, ...], meaning: Understood, text: str) -> list[Action]:
-        """Everything said in a hold is kept (audited); a new danger adds its alert; at home a confirmed
-        call ends the session gently; nothing else leaves the hold."""
-        state = self._state
-        new = tuple(flag.as_certain() for flag in flags if flag.level not in state.hold_levels)
-        if new:
-            return self._hold(new, text)
-        if self.setting == "home" and meaning.intent == "yes":
-            return (
-                self._draft_pending_note()
-                + self._says([self.content.messages.hold_home_done])
-                + self._finish("stopped")
-            )
-        return self._hold_prompt(repeat=True)
-
-    def _release_hold(self) -> list[Action]:
-        state = self._state
-        state.mode = state.flag_resume_mode or Mode.ASKING
-        if state.mode in (Mode.HOLD, Mode.CHECKING_FLAG):
-            state.mode = Mode.ASKING
-        state.hold_levels = ()
-        state.hold_alert_ids = ()
-        released = self._says([self.content.messages.hold_released])
-        if state.mode is Mode.ASKING and self.step.kind in ("end", "screen"):
-            return released + self._enter(state.step_id, remember=False)
-        return released + self._ask(full=state.mode is Mode.SCREENING)
-
-    def _red_flag_content(self, level: RedFlagLevel) -> RedFlag:
-        return next(flag for flag in self.content.red_flags if flag.level == level)
-
-    def _alert_text(self, flag: Flag, text: str, headline: str = "") -> str:
-        said = " ".join(text.split())[:_ALERT_WORDS_MAX]
-        if flag.certainty == "possible":
-            headline = f"Possible {flag.level} red flag: check question asked."
-        return f"{headline} ({flag.concept}) Patient said: \u201c{said}\u201d"
-
-    def _after_finish(self, event: Event) -> list[Action]:
-        """The dialogue is over, but a red flag typed or said afterwards is still answered."""
-        if not isinstance(event, Heard | Typed):
-            return []
-        self._audit("patient", "heard" if isinstance(event, Heard) else "typed", event.text)
-        actions: list[Action] = []
-        for flag in flags_in(self.content, event.text):
-            red_flag = self._red_flag_content(flag.level)
-            actions.append(
-                self._alert(
-                    flag.level,
-                    self._alert_text(flag, event.text, red_flag.alert),
-                    flag.certainty,
-                    flag.concept,
-                )
-            )
-            actions += self._says(self._script(red_flag), urgent=True)
-        return actions
-
-    def _script(self, red_flag: RedFlag) -> tuple[str, ...]:
-        """What to do now, for this setting: at home nobody has been called, so it says whom to call."""
-        return red_flag.home_script if self.setting == "home" and red_flag.home_script else red_flag.script
-
-    def _alert(
-        self, level: AlertLevel, text: str, certainty: Certainty = "certain", concept: str = ""
-    ) -> Alert:
-        state = self._state
-        try:
-            alert_id = self.journal.add_alert(
-                state.session_id, self.patient_id, level, text, self._clock(), certainty=certainty
-            )
-        except JournalError:
-            alert_id = -1  # still shown and said: safety never waits on storage
-        return Alert(level, text, alert_id, state.step_id, certainty, concept)
-
-    def _acknowledge(self, event: Acknowledge) -> list[Action]:
-        self.journal.acknowledge_alert(event.alert_id, event.staff, self._clock())
-        self._audit("staff", "acknowledge", f"alert {event.alert_id}")
-        state = self._state
-        if state.mode is not Mode.HOLD or self.setting != "clinic":
-            return []
-        state.hold_alert_ids = tuple(i for i in state.hold_alert_ids if i != event.alert_id)
-        if state.hold_alert_ids:
-            return []  # another alert of this hold is still open
-        return self._release_hold()
-
-    # ---- stopping ---------------------------------------------------------------------------------
-
     def _stop_answer(self, meaning: Understood) -> list[Action]:
         state = self._state
         if meaning.intent in ("yes", "stop"):
@@ -510,26 +224,6 @@ class Engine:
     def _end_early(self) -> list[Action]:
         """The front end is going away: draft an unconfirmed note, close the session."""
         return self._draft_pending_note() + self._finish("ended")
-
-    def _draft_pending_note(self) -> list[Action]:
-        note = self._state.note
-        if note is None or not note.text:
-            return []
-        return self._store_note(note, status="draft")
-
-    def _finish(self, status: FinishStatus) -> list[Action]:
-        state = self._state
-        state.mode = Mode.FINISHED
-        self._pending_listen = None
-        self._deadline = None
-        if state.session_id is not None:
-            try:
-                self.journal.end_session(state.session_id, status, self._clock())
-            except JournalError:
-                pass  # the moods and notes are already saved; a missing end time loses nothing
-        return [Finish(status, state.step_id)]
-
-    # ---- steps ------------------------------------------------------------------------------------
 
     def _enter(self, step_id: str, remember: bool = True) -> list[Action]:
         state = self._state
@@ -598,7 +292,7 @@ class Engine:
                 actions.append(self._alert("note", chosen.alert))
             return self._move_on(step.next, actions + self._says([chosen.reply]))
         if step.other_alert:
-            said = " ".join(text.split())[:_ALERT_WORDS_MAX]
+            said = " ".join(text.split())[:ALERT_WORDS_MAX]
             actions.append(self._alert("note", f"{step.other_alert} Patient said: \u201c{said}\u201d"))
         return self._move_on(step.next, actions + self._says([step.other_reply]))
 
@@ -616,15 +310,18 @@ class Engine:
         if step.expected is not None and intent != step.expected and state.teach_back_tries == 0:
             state.teach_back_tries = 1
             return self._says([step.correction]) + self._ask(full=False)
-        actions: list[Action] = []
-        if step.expected is not None and intent != step.expected:
-            actions.append(self._alert("warning", self.content.messages.wrong_teach_back_alert))
-            actions += self._says([step.correction])
         reply, alert, target = (
             (step.yes_reply, step.yes_alert, step.yes_next)
             if intent == "yes"
             else (step.no_reply, step.no_alert, step.no_next)
         )
+        actions: list[Action] = []
+        if step.expected is not None and intent != step.expected:
+            # Wrong twice: staff are told (the step's own alert, else the general one) and the patient
+            # hears the right answer once more; no reply meant for a right answer.
+            alert = alert or self.content.messages.wrong_teach_back_alert
+            reply = ""
+            actions += self._says([step.correction])
         if alert:
             actions.append(self._alert("warning", alert))
         actions += self._says([reply] if reply else [])
@@ -660,200 +357,6 @@ class Engine:
         if (value <= _LOW_MOOD or dropped) and not self._screens_anyway():
             return said + self._low_mood_check(step)
         return self._move_on(step.next, said)
-
-    def _last_mood(self) -> int | None:
-        try:
-            moods = self.journal.moods(self.patient_id)
-        except JournalError:
-            return None
-        return moods[-1].rating if moods else None
-
-    def _screens_anyway(self) -> bool:
-        """True when this dialogue asks the ASQ in any case (the home check-in)."""
-        return any("asq" in step.instruments for step in self.dialogue.steps)
-
-    def _low_mood_check(self, step: Step) -> list[Action]:
-        """A very low rating, or a drop of three, leads to the ASQ (NIMH) before anything else; where the
-        content has no ASQ, to its acuity question as a check."""
-        alert = self._alert("note", self.content.messages.low_mood_alert)
-        if self._instrument("asq") is not None:
-            return [alert, *self._start_screening(("asq",), step.next)]
-        messages = self.content.messages
-        flag = Flag("crisis", "possible", "low mood", "low_mood", messages.low_mood_check, "vague")
-        state = self._state
-        if step.next is not None:
-            state.history.append(state.step_id)
-            state.step_id = step.next
-        state.mode = Mode.ASKING
-        state.flag_resume_mode = Mode.ASKING
-        state.checking = flag
-        state.mode = Mode.CHECKING_FLAG
-        return [alert, *self._says([flag.check]), self._listen("yes_no", "yes_no")]
-
-    # ---- screening --------------------------------------------------------------------------------
-
-    def _instrument(self, key: str) -> Instrument | None:
-        return next((item for item in self.content.instruments if item.key == key), None)
-
-    def _start_screening(self, keys: tuple[str, ...], then_step: str | None) -> list[Action]:
-        state = self._state
-        instruments = tuple(i for i in (self._instrument(key) for key in keys) if i is not None)
-        if not instruments:
-            return self._move_on(then_step, []) if then_step else self._ask(full=True)
-        if state.mode is not Mode.SCREENING:
-            state.flag_resume_mode = state.mode
-        state.screening = ScreeningRun(instruments, then_step)
-        state.mode = Mode.SCREENING
-        return self._screening_ask(full=True)
-
-    def _screening_ask(self, full: bool) -> list[Action]:
-        run = self._state.screening
-        assert run is not None
-        instrument, item = run.instrument, run.item()
-        assert instrument is not None and item is not None
-        texts = [line_before(instrument, run.answers)] if full else []
-        listen = self._listen("any", "any")
-        extra = tuple(phrase for answer in instrument.answers for phrase in answer.phrases)
-        listen = replace(listen, phrases=tuple(dict.fromkeys(listen.phrases + extra)))
-        self._pending_listen = listen
-        return self._says([*texts, item.ask]) + [listen]
-
-    def _screening_answer(self, meaning: Understood, text: str) -> list[Action] | None:
-        """The item's answer in `text`, recorded; None when `text` is no answer to it."""
-        state = self._state
-        run = state.screening
-        assert run is not None
-        instrument, item = run.instrument, run.item()
-        assert instrument is not None and item is not None
-        answer = interpret(instrument, text)
-        if answer is None and meaning.intent in ("yes", "no"):
-            answer = next((a for a in instrument.answers if a.id == meaning.intent), None)
-        if answer is None:
-            return None
-        recorded = ItemAnswer(item.id, answer.id, answer.value)
-        run.answers.append(recorded)
-        run.misses = 0
-        if is_crisis_answer(instrument, recorded):
-            saved = self._save_screening(instrument, run.answers)
-            flag = Flag("crisis", "certain", f"{instrument.name}: {item.text}", item.id)
-            return saved + self._continue_after_hold(run) + self._hold((flag,), text)
-        return self._screening_next()
-
-    def _continue_after_hold(self, run: ScreeningRun) -> list[Action]:
-        """Where the dialogue goes once a hold raised by a questionnaire ends: the next instrument, or
-        the step after the run. Nothing is said now; the hold speaks next."""
-        state = self._state
-        if run.next_instrument() is not None:
-            state.mode = Mode.SCREENING
-            return []
-        state.screening = None
-        if run.then_step is not None and run.then_step != state.step_id:
-            state.history.append(state.step_id)
-            state.step_id = run.then_step
-            state.mode = Mode.ASKING
-        else:
-            state.mode = state.flag_resume_mode or Mode.ASKING
-        return []
-
-    def _screening_miss(self) -> list[Action]:
-        state = self._state
-        run = state.screening
-        assert run is not None
-        instrument, item = run.instrument, run.item()
-        assert instrument is not None and item is not None
-        run.misses += 1
-        if run.misses < _SCREEN_MISSES:
-            return self._says([instrument.options]) + self._screening_ask(full=False)
-        unsure = next((a for a in instrument.answers if a.id == "unsure"), None)
-        if instrument.scoring == "any_yes" and unsure is not None:
-            run.answers.append(ItemAnswer(item.id, unsure.id, unsure.value))
-            run.misses = 0
-            return self._screening_next()
-        return self._screening_next(give_up=True)
-
-    def _screening_next(self, give_up: bool = False) -> list[Action]:
-        """The next item, the next instrument, or the end of the run (with the crisis flow when positive)."""
-        state = self._state
-        run = state.screening
-        assert run is not None
-        instrument = run.instrument
-        assert instrument is not None
-        if not give_up and run.item() is not None:
-            return self._screening_ask(full=bool(line_before(instrument, run.answers)))
-        actions = self._save_screening(instrument, run.answers)
-        result = score(instrument, tuple(run.answers))
-        actions += self._says([instrument.closing]) if not give_up else []
-        if result.crisis:
-            concept = f"{result.form} {result.severity}"
-            flag = Flag("crisis", "certain", concept, instrument.key)
-            return actions + self._continue_after_hold(run) + self._hold((flag,), concept)
-        if run.next_instrument() is not None:
-            return actions + self._screening_ask(full=True)
-        state.screening = None
-        if run.then_step is not None:
-            return self._move_on(run.then_step, actions)
-        state.mode = state.flag_resume_mode or Mode.ASKING
-        return actions + self._ask(full=True)
-
-    def _save_screening(self, instrument: Instrument, answers: list[ItemAnswer]) -> list[Action]:
-        state = self._state
-        assert state.session_id is not None
-        result = score(instrument, tuple(answers))
-        try:
-            record_id = self.journal.save_screening(state.session_id, result, self._clock())
-        except JournalError:
-            return self._says([self.content.messages.save_failed])
-        return [Saved("screening", record_id, state.step_id, text=result.form, value=result.score)]
-
-    # ---- notes ------------------------------------------------------------------------------------
-
-    def _note_heard(self, text: str, audio: bytes | None, machine: bool) -> list[Action]:
-        state = self._state
-        note_text = strip_done(self.content, text)
-        if not note_text:
-            return self._move_on(self.step.next, self._says([self.step.skipped]))
-        state.note = PendingNote(note_text, audio, machine)
-        state.mode = Mode.CONFIRMING_NOTE
-        return self._ask(full=True)
-
-    def _note_confirm_answer(self, meaning: Understood) -> list[Action]:
-        state = self._state
-        step = self.step
-        note = state.note
-        assert note is not None
-        if meaning.intent == "yes":
-            stored = self._store_note(note, status="saved")
-            if not stored:
-                return self._says([self.content.messages.save_failed]) + self._ask(full=False)
-            return self._move_on(step.next, stored + self._says([step.saved]))
-        if meaning.intent == "retry":
-            state.note = None
-            state.mode = Mode.RECORDING_NOTE
-            return self._ask(full=True)
-        if meaning.intent in ("cancel", "no"):
-            state.note = None
-            return self._move_on(step.next, self._says([step.cancelled]))
-        return self._not_understood()
-
-    def _store_note(self, note: PendingNote, status: NoteStatus) -> list[Action]:
-        state = self._state
-        assert state.session_id is not None
-        try:
-            stored = self.journal.save_note(
-                state.session_id,
-                note.text,
-                note.audio,
-                note.machine_transcript,
-                self._clock(),
-                status=status,
-            )
-        except JournalError:
-            return []
-        state.note = None
-        kind: SavedKind = "draft" if status == "draft" else "note"
-        return [Saved(kind, stored.id, state.step_id, text=note.text, audio_path=stored.audio_path)]
-
-    # ---- prompting --------------------------------------------------------------------------------
 
     def _ask(self, full: bool) -> list[Action]:
         """Say the current question (with the step's opening sentences when `full`) and listen."""
@@ -903,64 +406,6 @@ class Engine:
                 actions + self._says([reprompts[min(state.attempts, len(reprompts)) - 1]]) + self._relisten()
             )
         return actions + self._ask(full=False)
-
-    def _relisten(self) -> list[Action]:
-        previous = self._pending_listen
-        if previous is None:
-            return self._ask(full=False)
-        return [self._listen(previous.expect, self._grammar)]
-
-    def _listen(self, expect: Expect, grammar: str) -> Listen:
-        timing = self.content.timing
-        note = expect == "note"
-        return self._issue_listen(
-            expect,
-            grammar,
-            timing.first_word_timeout,
-            timing.note_end_silence if note else timing.answer_end_silence,
-            timing.note_max if note else timing.answer_max,
-        )
-
-    def _listen_long(self) -> Listen:
-        """The same listen as the one pending, with the long wait for a first word."""
-        timing = self.content.timing
-        previous = self._pending_listen
-        if previous is None:
-            return self._issue_listen(
-                "any", "any", timing.long_wait, timing.answer_end_silence, timing.answer_max
-            )
-        return self._issue_listen(
-            previous.expect, self._grammar, timing.long_wait, previous.end_silence, previous.max_seconds
-        )
-
-    def _issue_listen(
-        self, expect: Expect, grammar: str, timeout: float, end: float, longest: float
-    ) -> Listen:
-        self._listen_seq += 1
-        phrases = grammar_phrases(self.content, self.step, grammar)
-        hold = self._state.mode is Mode.HOLD
-        listen = Listen(
-            self._state.step_id, expect, phrases, timeout, end, longest, self._listen_seq, hold, self.setting
-        )
-        self._pending_listen = listen
-        self._grammar = grammar
-        self._deadline = self._clock() + timeout
-        return listen
-
-    def _says(self, texts: tuple[str, ...] | list[str], urgent: bool = False) -> list[Action]:
-        step_id = self._state.step_id
-        said: list[Action] = []
-        for text in texts:
-            if text:
-                self._audit("assistant", "say", text)
-                said.append(Say(text, step_id, urgent))
-        return said
-
-    def _audit(self, actor: Actor, kind: str, text: str) -> None:
-        try:
-            self.journal.audit(self._state.session_id, actor, kind, text, self._clock())
-        except JournalError:
-            pass  # the audit trail is best effort; moods, notes and alerts are not
 
 
 _EXPECT: dict[str, tuple[Expect, str]] = {

@@ -40,6 +40,8 @@ _PSEUDO_NEGATIONS = (
     ("dont", "care"),
     ("no", "way"),
 )
+# Words that soften without changing what a negation goes with ("I don't really see the point").
+_SOFTENERS = frozenset("really even quite actually honestly truly".split())
 # What may stand between a negation and what it denies ("I don't have any chest pain").
 _NEGATION_REACH = 6
 # A new subject or conjunction ends the reach of a trigger: "no, I have chest pain".
@@ -161,7 +163,7 @@ _OTHER_SUBJECTS = frozenset(
     "boyfriend girlfriend fiance son daughter kid kids child children baby mom mum mother dad father "
     "brother sister friend friends neighbor neighbour grandma grandpa grandmother grandfather nan aunt "
     "uncle cousin dog cat pet puppy roommate coworker colleague boss guy man woman lady people family "
-    "nephew niece patient everyone everybody hes shes theyre sister brother".split()
+    "nephew niece patient hes shes theyre sister brother".split()
 )
 _SUBJECT_REACH = 6
 
@@ -173,10 +175,18 @@ class Span:
     matched: tuple[int, ...] = ()  # the positions the pattern's words took; others are gap words
 
 
-def context_of(words: Words, span: Span) -> Context:
-    """The strongest context around the match `span` in `words` ("plain" when none applies)."""
+def context_of(words: Words, span: Span, about_others: bool = False) -> Context:
+    """The strongest context around the match `span` in `words` ("plain" when none applies).
+
+    `about_others`: the concept names another person inside its own words ("she's not breathing"), so
+    a subject anywhere in the match decides whose it is, and "I don't think" is no denial of it."""
+    if about_others and _names_someone(words, span):
+        return "other_person"
     if _is_negated(words, span):
         return "negated"
+    # "Not sure if it's chest pain" is doubt, not a hypothetical "if".
+    if _has_before(words, span, _UNCERTAIN, reach=8):
+        return "uncertain"
     if _has_before(words, span, _HYPOTHETICAL, reach=8):
         return "hypothetical"
     if _in_clause(words, span, _PAST) or _has_year(words, span):
@@ -185,9 +195,15 @@ def context_of(words: Words, span: Span) -> Context:
         return "ideation"
     if _is_other_person(words, span):
         return "other_person"
-    if _has_before(words, span, _UNCERTAIN, reach=8) or _in_clause_after(words, span, _UNCERTAIN):
+    if _in_clause_after(words, span, _UNCERTAIN):
         return "uncertain"
     return "plain"
+
+
+def _names_someone(words: Words, span: Span) -> bool:
+    return any(
+        token in _OTHER_SUBJECTS and token not in _OBJECTS for token in words.tokens[span.start : span.end]
+    )
 
 
 def _has_year(words: Words, span: Span) -> bool:
@@ -214,7 +230,7 @@ def _is_negated(words: Words, span: Span) -> bool:
             return False
         token = tokens[position]
         if token in _NEGATIONS:
-            following = tokens[position + 1] if position + 1 < len(tokens) else ""
+            following = next((t for t in tokens[position + 1 :] if t not in _SOFTENERS), "")
             return (token, following) not in _PSEUDO_NEGATIONS
         if token in _SCOPE_ENDS and not (position > 0 and tokens[position - 1] in _NEGATION_BRIDGES):
             return False

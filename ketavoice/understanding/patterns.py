@@ -23,6 +23,7 @@ DEFAULT_GAP = 2
 WIDE_GAP = 6
 _FUZZY_MIN_LETTERS = 4
 _FUZZY_MIN_SKELETON = 3
+_SLIP_MIN_LETTERS = 5  # one letter off counts as a slip only in longer words ("chess" for "chest")
 _VOWELS = set("aeiouy")
 _DIGRAPHS = (("ph", "f"), ("ch", "t"), ("sh", "s"), ("th", "t"), ("ck", "k"), ("gh", ""))
 _SOUND_ALIKE = str.maketrans({"d": "t", "b": "p", "g": "k", "v": "f", "z": "s", "c": "k", "q": "k", "x": "k"})
@@ -36,6 +37,7 @@ class Slot:
     gap_before: int
     sequences: tuple[tuple[frozenset[str], ...], ...] = ()  # multi-word alternatives, longest first
     openers: frozenset[str] = frozenset()  # every whole word that can start this slot (for filtering)
+    bases: tuple[str, ...] = ()  # the slot's whole words as written, for one-letter slips
 
     def matches(self, token: str) -> bool:
         return token in self.words or any(token.startswith(prefix) for prefix in self.prefixes)
@@ -55,7 +57,12 @@ class Slot:
         return 1 if self.matches(tokens[position]) else 0
 
     def sounds_like(self, token: str, token_sound: str) -> bool:
-        return len(token) >= 4 and token_sound in self.sounds and not self.matches(token)
+        """A recognition slip: the word sounds alike, or is one letter off ("chess" for "chest")."""
+        if len(token) < 4 or self.matches(token):
+            return False
+        if token_sound in self.sounds:
+            return True
+        return len(token) >= _SLIP_MIN_LETTERS and any(one_letter_off(token, base) for base in self.bases)
 
 
 @dataclass(frozen=True)
@@ -110,6 +117,11 @@ def compile_pattern(text: str) -> Pattern:
                 sounds.add(sound_key(alternative))
         sequences.sort(key=len, reverse=True)
         openers = frozenset(words).union(*(sequence[0] for sequence in sequences))
+        bases = tuple(
+            alternative[0]
+            for alternative in slot_alternatives(part)
+            if len(alternative) == 1 and not alternative[0].endswith("*") and len(alternative[0]) >= 4
+        )
         slot = Slot(
             frozenset(words),
             tuple(prefixes),
@@ -117,6 +129,7 @@ def compile_pattern(text: str) -> Pattern:
             gap if slots else 0,
             tuple(sequences),
             openers,
+            bases,
         )
         slots.append(slot)
         gap = DEFAULT_GAP
@@ -133,6 +146,19 @@ def word_forms(word: str) -> set[str]:
     if len(word) >= 3 and word[-1] not in _VOWELS and word[-2] in _VOWELS and word[-3] not in _VOWELS:
         forms |= {word + word[-1] + "ing", word + word[-1] + "ed", word + word[-1] + "in"}
     return forms
+
+
+def one_letter_off(heard: str, word: str) -> bool:
+    """True when `heard` is `word` with one letter changed, added or dropped (same first letter)."""
+    if heard[:1] != word[:1] or abs(len(heard) - len(word)) > 1 or heard == word:
+        return False
+    if len(heard) == len(word):
+        return sum(a != b for a, b in zip(heard, word, strict=True)) == 1
+    shorter, longer = sorted((heard, word), key=len)
+    for index in range(len(longer)):
+        if longer[:index] + longer[index + 1 :] == shorter:
+            return True
+    return False
 
 
 def sound_key(word: str) -> str:
@@ -182,9 +208,15 @@ def _from(
     length = slot.length_at(tokens, position)
     now_misheard = misheard
     if length == 0:
-        if sounds is None or misheard or not slot.sounds_like(tokens[position], sounds[position]):
+        if sounds is None or misheard:
             return None
-        length, now_misheard = 1, True
+        if slot.sounds_like(tokens[position], sounds[position]):
+            length = 1
+        elif _split_word(slot, words, position):
+            length = 2  # one word heard as two ("my shelf" for "myself")
+        else:
+            return None
+        now_misheard = True
     end = position + length
     taken = (*positions, *range(position, end))
     if not words.same_clause(position, end - 1):
@@ -199,3 +231,10 @@ def _from(
         if found is not None:
             return found
     return None
+
+
+def _split_word(slot: Slot, words: Words, position: int) -> bool:
+    if position + 1 >= len(words.tokens) or not words.same_clause(position, position + 1):
+        return False
+    joined = words.tokens[position] + words.tokens[position + 1]
+    return any(joined == base or one_letter_off(joined, base) for base in slot.bases)

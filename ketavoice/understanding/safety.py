@@ -103,10 +103,22 @@ def judge(index: SafetyIndex, words: Words) -> tuple[Flag, ...]:
     idiom_matches = _all_matches(index.idioms, words)
     best: dict[FlagLevel, Flag] = {}
     heard_any = False
+    set_aside: set[int] = set()  # words a precise concept matched and context set aside
+    vague: list[tuple[CompiledConcept, Flag, frozenset[int]]] = []
     for concept in index.concepts:
-        flag, matched = _judge_exact(concept, words, idiom_matches)
+        flag, matched, where = _judge_exact(concept, words, idiom_matches)
         heard_any = heard_any or matched
-        if flag is not None and _stronger(flag, best.get(concept.level)):
+        if flag is None:
+            if concept.certainty == "certain":
+                set_aside |= where
+            continue
+        if concept.certainty == "possible":
+            vague.append((concept, flag, where))
+        elif _stronger(flag, best.get(concept.level)):
+            best[concept.level] = flag
+    for concept, flag, where in vague:
+        # "No pain in my chest": the vague "chest" must not ask about what the precise concept denied.
+        if where.isdisjoint(set_aside) and _stronger(flag, best.get(concept.level)):
             best[concept.level] = flag
     if not best and not heard_any and not idiom_matches:
         # Nothing matched as written: listen again for one sound-alike word ("my test hurts").
@@ -126,20 +138,26 @@ def _stronger(flag: Flag, current: Flag | None) -> bool:
     return current is None or (flag.certainty == "certain" and current.certainty != "certain")
 
 
-def _judge_exact(concept: CompiledConcept, words: Words, idioms: list[Match]) -> tuple[Flag | None, bool]:
-    """The strongest flag of `concept` in `words`, and whether any of its patterns matched at all."""
+def _judge_exact(
+    concept: CompiledConcept, words: Words, idioms: list[Match]
+) -> tuple[Flag | None, bool, frozenset[int]]:
+    """The strongest flag of `concept` in `words`, whether any of its patterns matched at all, and the
+    positions of the matches that made the flag (or, with no flag, of every match set aside)."""
     found: Flag | None = None
-    matched = False
+    matched: set[int] = set()
+    kept: set[int] = set()
     for pattern in concept.patterns:
         begin = 0
         while (match := find(pattern, words, begin=begin)) is not None:
-            matched = True
+            matched |= set(match.positions)
             flag = _weigh(concept, words, match, idioms)
-            if flag is not None and flag.certainty == "certain":
-                return flag, True
+            if flag is not None:
+                kept |= set(match.positions)
+                if flag.certainty == "certain":
+                    return flag, True, frozenset(kept)
             found = found or flag
             begin = match.start + 1
-    return found, matched
+    return found, bool(matched), frozenset(kept if found is not None else matched)
 
 
 def _judge_misheard(
@@ -158,7 +176,7 @@ def _weigh(concept: CompiledConcept, words: Words, match: Match, idioms: list[Ma
     """The flag a match stands for in its context, or None when it is set aside."""
     if _covered_by_idiom(match, idioms) or _harmless(concept, words, match):
         return None
-    context = context_of(words, Span(match.start, match.end, match.positions))
+    context = context_of(words, Span(match.start, match.end, match.positions), concept.others)
     if concept.others:
         # A danger to someone next to the patient: it counts only when said of someone else.
         if context != "other_person":

@@ -1,0 +1,223 @@
+"""Safety flows: red flags in three tiers. A certain flag writes its alert before anything is said and
+starts a *hold* (the setting's script, then gentle repeats, never routine questions) that only staff
+(clinic) or a confirmed call (home) end; a possible flag asks its named check question, where "no" goes
+back and yes, anything unclear or silence escalate."""
+
+from __future__ import annotations
+
+from ketavoice.content.model import RedFlag, RedFlagLevel
+from ketavoice.engine.base import ALERT_WORDS_MAX, EngineBase
+from ketavoice.engine.events import (
+    Acknowledge,
+    Action,
+    Alert,
+    Event,
+    Heard,
+    Typed,
+)
+from ketavoice.engine.state import Mode
+from ketavoice.meaning import Flag, Understood
+from ketavoice.understanding import flags_in
+
+
+class SafetyFlows(EngineBase):
+    """Safety flows: red flags in three tiers."""
+
+    def _stale_heard(self, event: Heard) -> list[Action]:
+        """A late answer to a superseded listen is dropped, unless it holds a red flag: those never are."""
+        flags = self._heard_flags(flags_in(self.content, event.text), event.confidence, event.alternatives)
+        if not flags:
+            return []
+        self._audit("patient", "heard", event.text)
+        return self._safety(flags, event.text)
+
+    def _heard_flags(
+        self,
+        flags: tuple[Flag, ...],
+        confidence: float,
+        alternatives: tuple[str, ...],
+        unconfirmed: bool = False,
+    ) -> tuple[Flag, ...]:
+        """Flags in speech: heard with low confidence, or by a grammar whose free-form second opinion is
+        still to come, they are only possible; a red flag among the recognizer's runner-up hypotheses is
+        possible too, never dropped."""
+        if confidence < self.content.timing.low_confidence:
+            flags = tuple(flag.as_possible("low_confidence") for flag in flags)
+        elif unconfirmed:
+            flags = tuple(flag.as_possible("misheard") for flag in flags)
+        if flags:
+            return flags
+        for alternative in alternatives:
+            heard = tuple(flag.as_possible("misheard") for flag in flags_in(self.content, alternative))
+            if heard:
+                self._audit("system", "possible_red_flag", alternative)
+                return heard
+        return ()
+
+    def _safety(self, flags: tuple[Flag, ...], text: str) -> list[Action]:
+        """Certain flags start (or join) the hold; otherwise the first possible flag is checked."""
+        certain = tuple(flag for flag in flags if flag.certainty == "certain")
+        if certain:
+            return self._hold(certain, text)
+        flag = flags[0]
+        in_note = self._state.mode is Mode.CONFIRMING_NOTE and self._state.note is not None
+        if in_note and flag.level == "crisis" and self._instrument("asq") is not None:
+            # A mood note with a possible crisis thought leads to the ASQ, then back to its read-back.
+            alert = self._alert(flag.level, self._alert_text(flag, text), "possible", flag.concept)
+            return [alert, *self._start_screening(("asq",), None)]
+        return self._check(flag, text)
+
+    def _second_opinion(self, text: str) -> list[Action]:
+        """A free-form reading of the last utterance, a moment after the grammar's. A red flag both
+        heard is certain; one only it heard is asked about; otherwise nothing changes."""
+        state = self._state
+        flags = flags_in(self.content, text)
+        if not flags or state.mode in (Mode.HOLD, Mode.FINISHED):
+            return []
+        self._audit("system", "second_opinion", text)
+        asked = state.checking
+        if state.mode is Mode.CHECKING_FLAG and asked is not None:
+            agreeing = [flag for flag in flags if flag.level == asked.level and flag.certainty == "certain"]
+            if not agreeing:
+                return []  # the question stands; the patient's answer decides
+            return self._hold((asked.as_certain(),), text)
+        return self._check(flags[0].as_possible("misheard"), text)
+
+    def _check(self, flag: Flag, text: str) -> list[Action]:
+        state = self._state
+        # Staff hear of it even if the patient then says no: a missed red flag is the worst bug.
+        alert = self._alert(flag.level, self._alert_text(flag, text), "possible", flag.concept)
+        if state.mode is not Mode.CHECKING_FLAG:
+            state.flag_resume_mode = state.mode
+        state.checking = flag
+        state.mode = Mode.CHECKING_FLAG
+        return [alert, *self._says([flag.check], urgent=True), self._listen("yes_no", "yes_no")]
+
+    def _check_answer(self, flags: tuple[Flag, ...], meaning: Understood, text: str) -> list[Action]:
+        state = self._state
+        asked = state.checking
+        assert asked is not None
+        certain = tuple(flag for flag in flags if flag.certainty == "certain")
+        asked_now = asked.as_certain()
+        if certain:
+            # Another danger while the question is open: the question was not answered with "no".
+            return self._hold((*certain, asked_now), text)
+        if meaning.intent == "no" and not flags:
+            state.mode = state.flag_resume_mode or Mode.ASKING
+            state.checking = None
+            messages = self.content.messages
+            dismissed = (
+                messages.red_flag_dismissed if self.setting == "clinic" else messages.red_flag_dismissed_home
+            )
+            return self._says([dismissed]) + self._ask(full=False)
+        # Yes, anything unclear, or another possible flag: when unsure, act as if it were true.
+        return self._hold((asked_now,), text)
+
+    def _hold(self, flags: tuple[Flag, ...], text: str) -> list[Action]:
+        """Alert and script for each new level, then hold: never back to routine without an all-clear."""
+        state = self._state
+        if state.mode not in (Mode.HOLD, Mode.CHECKING_FLAG):
+            state.flag_resume_mode = state.mode
+        if state.flag_resume_mode in (Mode.RECORDING_NOTE, Mode.CONFIRMING_NOTE):
+            state.flag_resume_mode = Mode.ASKING  # the note offer is asked again after the hold
+        state.mode = Mode.HOLD
+        state.checking = None
+        actions: list[Action] = []
+        for flag in flags:
+            if flag.level in state.hold_levels:
+                continue
+            red_flag = self._red_flag_content(flag.level)
+            alert = self._alert(
+                flag.level, self._alert_text(flag, text, red_flag.alert), "certain", flag.concept
+            )
+            actions.append(alert)
+            state.hold_levels += (flag.level,)
+            if alert.alert_id >= 0:
+                state.hold_alert_ids += (alert.alert_id,)
+            actions += self._says(self._script(red_flag), urgent=True)
+        new_alerts = any(isinstance(action, Alert) for action in actions)
+        # Nothing said is lost while the hold lasts: a note being recorded or confirmed is kept now.
+        actions += self._draft_pending_note()
+        return actions + self._hold_prompt(repeat=not new_alerts)
+
+    def _hold_prompt(self, repeat: bool) -> list[Action]:
+        messages = self.content.messages
+        if self.setting == "home":
+            texts = (
+                [messages.hold_home_repeat, messages.hold_home_question]
+                if repeat
+                else [messages.hold_home_question]
+            )
+            return self._says(texts, urgent=True) + [self._listen("yes_no", "yes_no")]
+        text = messages.hold_clinic_repeat if repeat else messages.hold_clinic
+        return self._says([text], urgent=True) + [self._listen("any", "any")]
+
+    def _in_hold(self, flags: tuple[Flag, ...], meaning: Understood, text: str) -> list[Action]:
+        """Everything said in a hold is kept (audited); a new danger adds its alert; at home a confirmed
+        call ends the session gently; nothing else leaves the hold."""
+        state = self._state
+        new = tuple(flag.as_certain() for flag in flags if flag.level not in state.hold_levels)
+        if new:
+            return self._hold(new, text)
+        if self.setting == "home" and meaning.intent == "yes":
+            return (
+                self._draft_pending_note()
+                + self._says([self.content.messages.hold_home_done])
+                + self._finish("stopped")
+            )
+        return self._hold_prompt(repeat=True)
+
+    def _release_hold(self) -> list[Action]:
+        state = self._state
+        state.mode = state.flag_resume_mode or Mode.ASKING
+        if state.mode in (Mode.HOLD, Mode.CHECKING_FLAG):
+            state.mode = Mode.ASKING
+        state.hold_levels = ()
+        state.hold_alert_ids = ()
+        released = self._says([self.content.messages.hold_released])
+        if state.mode is Mode.ASKING and self.step.kind in ("end", "screen"):
+            return released + self._enter(state.step_id, remember=False)
+        return released + self._ask(full=state.mode is Mode.SCREENING)
+
+    def _red_flag_content(self, level: RedFlagLevel) -> RedFlag:
+        return next(flag for flag in self.content.red_flags if flag.level == level)
+
+    def _alert_text(self, flag: Flag, text: str, headline: str = "") -> str:
+        said = " ".join(text.split())[:ALERT_WORDS_MAX]
+        if flag.certainty == "possible":
+            headline = f"Possible {flag.level} red flag: check question asked."
+        return f"{headline} ({flag.concept}) Patient said: \u201c{said}\u201d"
+
+    def _after_finish(self, event: Event) -> list[Action]:
+        """The dialogue is over, but a red flag typed or said afterwards is still answered."""
+        if not isinstance(event, Heard | Typed):
+            return []
+        self._audit("patient", "heard" if isinstance(event, Heard) else "typed", event.text)
+        actions: list[Action] = []
+        for flag in flags_in(self.content, event.text):
+            red_flag = self._red_flag_content(flag.level)
+            actions.append(
+                self._alert(
+                    flag.level,
+                    self._alert_text(flag, event.text, red_flag.alert),
+                    flag.certainty,
+                    flag.concept,
+                )
+            )
+            actions += self._says(self._script(red_flag), urgent=True)
+        return actions
+
+    def _script(self, red_flag: RedFlag) -> tuple[str, ...]:
+        """What to do now, for this setting: at home nobody has been called, so it says whom to call."""
+        return red_flag.home_script if self.setting == "home" and red_flag.home_script else red_flag.script
+
+    def _acknowledge(self, event: Acknowledge) -> list[Action]:
+        self.journal.acknowledge_alert(event.alert_id, event.staff, self._clock())
+        self._audit("staff", "acknowledge", f"alert {event.alert_id}")
+        state = self._state
+        if state.mode is not Mode.HOLD or self.setting != "clinic":
+            return []
+        state.hold_alert_ids = tuple(i for i in state.hold_alert_ids if i != event.alert_id)
+        if state.hold_alert_ids:
+            return []  # another alert of this hold is still open
+        return self._release_hold()
