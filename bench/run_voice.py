@@ -31,7 +31,7 @@ from ketavoice.engine.second_opinion import review  # noqa: E402
 from ketavoice.speech.prompting import whisper_prompt  # noqa: E402
 from ketavoice.speech.recognizers import recognize_pcm  # noqa: E402
 from ketavoice.speech.wavio import read_wav  # noqa: E402
-from ketavoice.understanding import grammar_phrases, red_flags_in, understand  # noqa: E402
+from ketavoice.understanding import flags_in, grammar_phrases, understand  # noqa: E402
 from tests.voices import VARIANTS, VOICES, VoiceCache, real_recordings, word_error_rate  # noqa: E402
 
 # (utterance, step, intent, value). Red flags are said in several carrier sentences.
@@ -155,14 +155,19 @@ def evaluate(content: Content, sphinx: Any, whisper: Any, voices: VoiceCache, vo
         began = time.perf_counter()
         second = whisper.transcribe(pcm, whisper_prompt(content, step, expect)).text
         whisper_s = time.perf_counter() - began
-        near = any(red_flags_in(content, alt) for alt in grammar.alternatives)
+        near = any(flags_in(content, alt) for alt in grammar.alternatives)
         verdict = review(content, step, grammar.text, second)
         readings = {"grammar": grammar.text, "whisper": second, "both": grammar.text}
         costs = {"grammar": grammar_s, "whisper": whisper_s, "both": grammar_s + whisper_s}
         for name, tally in tallies.items():
             text_heard = readings[name]
-            flags = red_flags_in(content, text_heard)
-            asked_flag = (name == "grammar" and near) or (name == "both" and verdict.kind == "possible_flag")
+            found = flags_in(content, text_heard)
+            flags = [flag for flag in found if flag.certainty == "certain"]
+            asked_flag = (
+                (name == "grammar" and near)
+                or (name == "both" and verdict.kind == "possible_flag")
+                or any(flag.certainty == "possible" for flag in found)
+            )
             tally.audio_s += seconds
             tally.decode_s += costs[name]
             if intent == "calm":

@@ -7,7 +7,7 @@ documented on each class; the engine and understanding trust them and never re-v
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from ketavoice.content.instruments import Instrument
 
@@ -31,21 +31,7 @@ PhraseIntent = Literal[
     "retry",
     "done",
 ]
-PHRASE_INTENTS: tuple[PhraseIntent, ...] = (
-    "yes",
-    "no",
-    "unsure",
-    "repeat",
-    "slower",
-    "faster",
-    "help",
-    "stop",
-    "next",
-    "back",
-    "cancel",
-    "retry",
-    "done",
-)
+PHRASE_INTENTS: tuple[PhraseIntent, ...] = get_args(PhraseIntent)
 # Intents a content file may leave out (older files); understanding then never produces them.
 OPTIONAL_INTENTS: tuple[PhraseIntent, ...] = ("unsure",)
 # Commands that work in every state.
