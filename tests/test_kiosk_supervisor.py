@@ -116,3 +116,18 @@ def test_kiosk_without_a_pin_is_a_clear_error(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "ketavoice kiosk set-pin" in result.stderr
     assert not (tmp_path / "journal.sqlite3").exists() or os.stat(tmp_path).st_mode & 0o077 == 0
+
+
+def test_kiosk_voice_is_offered_and_passed_to_the_kiosk_child() -> None:
+    """`ketavoice kiosk --voice` (offered by its own help) starts the child hands-free."""
+    import argparse
+
+    from ketavoice.commands.kiosk import _child_argv, add_arguments
+    from ketavoice.tui.kiosk_main import build_parser
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser, "kiosk")
+    args = parser.parse_args(["--voice", "--push-to-talk", "f8"])
+    child = _child_argv(args)
+    assert "--voice" in child and child[child.index("--push-to-talk") + 1] == "f8"
+    assert build_parser().parse_args(child).voice is True
