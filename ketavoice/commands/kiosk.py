@@ -22,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument("--end-reset", type=float, default=30.0,
                         help="seconds the goodbye stays on screen before the kiosk resets")
     parser.add_argument("--voice", action="store_true",
-                        help="hands-free: speak the dialogue and listen to the patient (staff still use keys)")
+                        help="hands-free: speak the dialogue and listen to the patient")
     parser.add_argument("--push-to-talk", default=None, metavar="KEY",
                         help="with --voice: listen only after this key is pressed (e.g. f8)")
     parser.add_argument("--backend", choices=("auto", "vosk", "pocketsphinx"), default="auto")
