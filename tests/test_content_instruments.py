@@ -53,8 +53,8 @@ def test_word_count_counts_placeholders_and_the_phone() -> None:
 
 
 def test_the_limit_is_configurable_and_reported_per_turn() -> None:
-    found = problems(_replace("max_turn_words = 25 ", "max_turn_words = 12 "))
-    assert found and all("words (limit 12)" in line for line in found)
+    found = problems(_replace("max_turn_words = 25 ", "max_turn_words = 15 "))
+    assert found and all("words (limit 15)" in line for line in found)
     assert any(line.startswith("content.toml:") and ".say: turn has" in line for line in found)
     assert problems(_replace("max_turn_words = 25 ", "max_turn_words = 2 ")) == [
         "content.toml:14: meta.max_turn_words: 2 is out of range (5 to 200)"
