@@ -136,10 +136,10 @@ def test_grammar_results_carry_runner_up_phrases_from_the_grammar(
 
 def _hiss(tmp_path: Path) -> Path:
     """Two seconds of white noise and no words, 16 kHz mono 16-bit."""
-    from ketavoice.speech.synth import _run
+    from ketavoice.speech.synth import run_tool
 
     hiss = tmp_path / "hiss.wav"
     pcm_format = ["-r", "16000", "-c", "1", "-b", "16"]
     # -R: repeatable, the same noise every run (random noise made these tests flaky)
-    _run(["sox", "-R", "-n", *pcm_format, str(hiss), "synth", "2", "whitenoise", "vol", "0.1"])
+    run_tool(["sox", "-R", "-n", *pcm_format, str(hiss), "synth", "2", "whitenoise", "vol", "0.1"])
     return hiss

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 import wave
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from ketavoice.speech.synth import run_tool
 
 VOICES: tuple[str, ...] = ("slt", "rms", "joe")
 VARIANTS: tuple[str, ...] = ("plain", "noise", "slow")
@@ -26,15 +27,6 @@ LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")
 PAUSE_SECONDS = 3.0
 
 _piper: Any = None
-
-
-def _run(command: list[str]) -> None:
-    try:
-        subprocess.run(command, capture_output=True, check=True, timeout=120)
-    except FileNotFoundError as error:
-        raise RuntimeError(f"{command[0]} is not installed (see .ci/run)") from error
-    except subprocess.CalledProcessError as error:
-        raise RuntimeError(f"{command[0]} failed: {error.stderr.decode(errors='replace')[-300:]}") from error
 
 
 def _piper_voice() -> Any:
@@ -52,7 +44,7 @@ def _raw(text: str, voice: str, out: Path) -> None:
         with wave.open(str(out), "wb") as handle:
             _piper_voice().synthesize_wav(text, handle)
     elif voice in ("slt", "rms"):
-        _run(["flite", "-voice", voice, "-t", text, "-o", str(out)])
+        run_tool(["flite", "-voice", voice, "-t", text, "-o", str(out)])
     else:
         raise ValueError(f"unknown test voice {voice!r}")
 
@@ -75,20 +67,20 @@ def speak(text: str, voice: str, variant: str, out: Path, *, lead: float = 0.4, 
             _raw(piece.strip(), voice, raw)
             part = scratch / f"part{index}.wav"
             shape = ["tempo", "-s", str(SLOW_TEMPO)] if variant == "slow" else []
-            _run(["sox", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(part), *shape])
+            run_tool(["sox", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(part), *shape])
             if index:
                 gap = scratch / f"gap{index}.wav"
-                _run(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(gap), "trim", "0",
+                run_tool(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(gap), "trim", "0",
                       str(PAUSE_SECONDS)])
                 parts.append(str(gap))
             parts.append(str(part))
         joined = scratch / "joined.wav"
-        _run(["sox", *parts, "-b", "16", str(joined), "pad", str(lead), str(trail)])
+        run_tool(["sox", *parts, "-b", "16", str(joined), "pad", str(lead), str(trail)])
         if variant == "noise":
             hiss = scratch / "noise.wav"
-            _run(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(hiss), "synth",
+            run_tool(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(hiss), "synth",
                   f"{_seconds(joined):.3f}", "brownnoise", "vol", str(NOISE_VOLUME)])
-            _run(["sox", "-m", str(joined), str(hiss), "-b", "16", str(out)])
+            run_tool(["sox", "-m", str(joined), str(hiss), "-b", "16", str(out)])
         else:
             shutil.copyfile(joined, out)
     finally:

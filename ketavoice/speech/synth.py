@@ -18,9 +18,14 @@ def tools_available() -> dict[str, str | None]:
     return {"espeak-ng": shutil.which("espeak-ng"), "sox": shutil.which("sox")}
 
 
-def _run(command: list[str]) -> None:
+def run_tool(command: list[str], timeout: float = 60) -> None:
+    """Run espeak-ng, sox or another audio tool; a missing or failing tool is an AudioError."""
+    if command[0] == "sox" and "-R" not in command:
+        # Repeatable: sox dithers with random noise when it requantizes, so the same text made different
+        # audio on every run and a borderline word could be recognised differently from run to run.
+        command = ["sox", "-R", *command[1:]]
     try:
-        subprocess.run(command, capture_output=True, check=True, timeout=60)
+        subprocess.run(command, capture_output=True, check=True, timeout=timeout)
     except FileNotFoundError as error:
         raise AudioError(f"{command[0]} is not installed") from error
     except subprocess.CalledProcessError as error:
@@ -34,29 +39,29 @@ def synthesize(text: str, out: Path, *, voice: str = "en-us", wpm: int = 120, le
         parts: list[str] = []
         for index, piece in enumerate(text.split("|")):
             raw = Path(scratch) / f"raw{index}.wav"
-            _run(["espeak-ng", "-v", voice, "-s", str(wpm), "-w", str(raw), piece.strip()])
+            run_tool(["espeak-ng", "-v", voice, "-s", str(wpm), "-w", str(raw), piece.strip()])
             part = Path(scratch) / f"part{index}.wav"
-            _run(["sox", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(part)])
+            run_tool(["sox", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(part)])
             if index:
                 gap = Path(scratch) / f"gap{index}.wav"
-                _run(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(gap), "trim", "0", "3.0"])
+                run_tool(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(gap), "trim", "0", "3.0"])
                 parts.append(str(gap))
             parts.append(str(part))
         joined = Path(scratch) / "joined.wav"
-        _run(["sox", *parts, str(joined), "pad", str(lead_silence), str(trail_silence)] if len(parts) > 1
+        run_tool(["sox", *parts, str(joined), "pad", str(lead_silence), str(trail_silence)] if len(parts) > 1
              else ["sox", parts[0], str(joined), "pad", str(lead_silence), str(trail_silence)])
         if noise > 0:
             seconds = float(subprocess.run(["soxi", "-D", str(joined)], capture_output=True, text=True,
                                            check=True).stdout.strip())
             hiss = Path(scratch) / "noise.wav"
-            _run(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(hiss), "synth", f"{seconds:.3f}",
+            run_tool(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(hiss), "synth", f"{seconds:.3f}",
                   "pinknoise", "vol", str(noise)])
-            _run(["sox", "-m", str(joined), str(hiss), "-b", "16", str(out)])
+            run_tool(["sox", "-m", str(joined), str(hiss), "-b", "16", str(out)])
         else:
             shutil.copyfile(joined, out)
     return out
 
 
 def silence(out: Path, seconds: float) -> Path:
-    _run(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(out), "trim", "0", f"{seconds:.3f}"])
+    run_tool(["sox", "-n", "-r", "16000", "-c", "1", "-b", "16", str(out), "trim", "0", f"{seconds:.3f}"])
     return out
