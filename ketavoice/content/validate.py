@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from ketavoice.content.instruments import instrument_texts, validate_instruments
 from ketavoice.content.model import Content, Dialogue, Step, Timing, Voice
 from ketavoice.content.reader import Problems, join
-from ketavoice.content.turns import check_turn_lengths
+from ketavoice.content.turns import SPOKEN_STEP_FIELDS, check_turn_lengths
 
 TIMING_RANGES: dict[str, tuple[float, float]] = {
     "first_word_timeout": (2, 600),
@@ -41,23 +41,8 @@ DEFAULT_DIALOGUE = "post_session"
 # Allowed in every text: filled from [clinic] phone when content is loaded (ketavoice.content.fill).
 CLINIC_PHONE = "clinic_phone"
 _BRACES = re.compile(r"\{([^{}]*)\}|[{}]")
-TEXT_FIELDS = (
-    "prompt",
-    "help",
-    "other_reply",
-    "yes_reply",
-    "no_reply",
-    "yes_alert",
-    "no_alert",
-    "correction",
-    "reply",
-    "out_of_range",
-    "record_prompt",
-    "readback",
-    "saved",
-    "skipped",
-    "cancelled",
-)
+# Every text field of a step: what is said aloud, plus the staff alert texts.
+TEXT_FIELDS = ("prompt", *SPOKEN_STEP_FIELDS, "yes_alert", "no_alert", "other_alert")
 
 
 def validate_content(content: Content, problems: Problems) -> None:
