@@ -71,6 +71,7 @@ class At:
     position: Position
     path: list[str]
     content: Content
+    via: str = "typed"  # how the last answer came in: a typed session is asked to type its note
 
     @property
     def step(self) -> Step:
@@ -79,7 +80,8 @@ class At:
     def full_question(self) -> list[str]:
         step = self.step
         if self.position.mode == "recording":
-            return [step.record_prompt]
+            spoken = self.via == "spoken"
+            return [step.record_prompt if spoken else self.content.messages.record_prompt_typed]
         if self.position.mode == "confirming":
             return [step.readback.format(note=NOTE)]
         return opening(self.content, step)
@@ -97,6 +99,7 @@ class At:
         return _EXPECT[self.step.kind]
 
     def command(self, name: str, via: str) -> list[Action]:
+        self.via = via
         if via == "key":
             return self.d.send(Pressed(self.content.intent(name).keys[0]))
         return self.say_or_type(self.content.intent(name).phrases[0], via)

@@ -295,6 +295,9 @@ class Messages:
     yes_no_keys: str = "Please say yes or no. You can also press Y or N."
     number_keys: str = "Please say one number from zero to ten, or press a number key."
     wrong_teach_back_alert: str = "Patient still says they can drive today."
+    confirm_number: str = "Did you say {value}? Please say yes or no."
+    number_again: str = "Okay. Please say the number again."
+    record_prompt_typed: str = "Okay. Type your note, then press Enter."
 
 
 @dataclass(frozen=True)

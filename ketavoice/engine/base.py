@@ -32,6 +32,10 @@ from ketavoice.understanding import grammar_phrases
 ALERT_WORDS_MAX = 200
 
 
+# Answers that decide something hard to undo: dismissing a possible danger, stopping, a number to save.
+_CAREFUL_MODES = frozenset({Mode.CHECKING_FLAG, Mode.CONFIRMING_STOP, Mode.CONFIRMING_NUMBER})
+
+
 class EngineBase:
     """Shared state and helpers of one patient's dialogue (see `ketavoice.engine.engine.Engine`)."""
 
@@ -149,9 +153,11 @@ class EngineBase:
     ) -> Listen:
         self._listen_seq += 1
         phrases = grammar_phrases(self.content, self.step, grammar)
-        hold = self._state.mode is Mode.HOLD
+        mode = self._state.mode
+        careful = expect == "number" or mode in _CAREFUL_MODES
         listen = Listen(
-            self._state.step_id, expect, phrases, timeout, end, longest, self._listen_seq, hold, self.setting
+            self._state.step_id, expect, phrases, timeout, end, longest, self._listen_seq,
+            mode is Mode.HOLD, self.setting, careful,
         )
         self._pending_listen = listen
         self._grammar = grammar
@@ -230,6 +236,20 @@ class EngineBase:
         raise NotImplementedError
 
     def _note_heard(self, text: str, audio: bytes | None, machine: bool) -> list[Action]:
+        raise NotImplementedError
+
+    def _number_answer(self, step: Step, meaning: Understood) -> list[Action]:
+        raise NotImplementedError
+
+    def _on_text(
+        self,
+        text: str,
+        confidence: float,
+        audio: bytes | None,
+        machine: bool,
+        alternatives: tuple[str, ...] = (),
+        unconfirmed: bool = False,
+    ) -> list[Action]:
         raise NotImplementedError
 
     def _safety(self, flags: tuple[Flag, ...], text: str) -> list[Action]:

@@ -30,6 +30,7 @@ from ketavoice.engine.events import (
     Typed,
 )
 from ketavoice.engine.notes_flow import NoteFlows
+from ketavoice.engine.readings_flow import ReadingFlows
 from ketavoice.engine.safety import SafetyFlows
 from ketavoice.engine.screening_flow import ScreeningFlows
 from ketavoice.engine.state import Mode, PendingNote, strip_done
@@ -50,12 +51,12 @@ _LOW_MOOD = 3
 _MOOD_DROP = 3
 
 
-class Engine(SafetyFlows, ScreeningFlows, NoteFlows):
+class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows):
     """One patient's dialogue. Not thread-safe: a front end calls `handle` from one thread only.
 
-    Built from its parts: safety (`SafetyFlows`), questionnaires (`ScreeningFlows`), notes
-    (`NoteFlows`), on shared state and helpers (`EngineBase`); this module holds the entry point,
-    input dispatch, global commands, steps and prompting."""
+    Built from its parts: safety (`SafetyFlows`), two readings of one utterance (`ReadingFlows`),
+    questionnaires (`ScreeningFlows`), notes (`NoteFlows`), on shared state and helpers (`EngineBase`);
+    this module holds the entry point, input dispatch, global commands, steps and prompting."""
 
     def handle(self, event: Event) -> list[Action]:
         """Apply one event and return what the front end must do, in order."""
@@ -87,6 +88,9 @@ class Engine(SafetyFlows, ScreeningFlows, NoteFlows):
             if self._is_stale(event.listen_id):
                 return self._stale_heard(event)
             self._audit("patient", "heard", event.text)
+            self._state.typing = False
+            if event.second_opinion is not None:
+                return self._two_readings(event)
             return self._on_text(
                 event.text,
                 event.confidence,
@@ -97,9 +101,11 @@ class Engine(SafetyFlows, ScreeningFlows, NoteFlows):
             )
         if isinstance(event, Typed):
             self._audit("patient", "typed", event.text)
+            self._state.typing = True
             return self._on_text(event.text, 1.0, None, False)
         if isinstance(event, Pressed):
             self._audit("patient", "key", event.key)
+            self._state.typing = True
             return self._on_key(event.key)
         return []
 
@@ -167,6 +173,8 @@ class Engine(SafetyFlows, ScreeningFlows, NoteFlows):
             return self._screening_miss()
         if state.mode is Mode.CONFIRMING_NOTE:
             return self._note_confirm_answer(meaning)
+        if state.mode is Mode.CONFIRMING_NUMBER:
+            return self._number_confirm_answer(meaning)
         if state.mode is Mode.RECORDING_NOTE:
             return self._note_heard(text, audio, machine)
         return self._step_answer(meaning, text, typed=audio is None and not machine)
@@ -372,7 +380,11 @@ class Engine(SafetyFlows, ScreeningFlows, NoteFlows):
         if mode is Mode.SCREENING:
             return self._screening_ask(full=full)
         if mode is Mode.RECORDING_NOTE:
-            return self._says([step.record_prompt]) + [self._listen("note", "note")]
+            prompt = self.content.messages.record_prompt_typed if state.typing else step.record_prompt
+            return self._says([prompt]) + [self._listen("note", "note")]
+        if mode is Mode.CONFIRMING_NUMBER and state.number_candidate is not None:
+            said = self.content.messages.confirm_number.format(value=state.number_candidate)
+            return self._says([said]) + [self._listen("yes_no", "yes_no")]
         if mode is Mode.CONFIRMING_NOTE and state.note is not None:
             return self._says([step.readback.format(note=state.note.text)]) + [
                 self._listen("yes_no", "confirm")

@@ -39,6 +39,9 @@ class Heard:
     # A free-form second opinion of this audio follows (SecondOpinion): until it agrees, a red flag the
     # grammar heard may be speech forced onto a grammar phrase, so it is only possible.
     second_opinion_follows: bool = False
+    # A free-form reading of the same audio that the front end waited for (numbers, red flags, unsure
+    # words): the engine compares the two readings before it acts on either.
+    second_opinion: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,9 @@ class Listen:
     listen_id: int = 0
     hold: bool = False  # a red-flag hold is on: the front end keeps the alert in view
     setting: Setting = "clinic"
+    # A wrong reading of this answer would matter (a number to save, a "no" that dismisses a danger): a
+    # voice front end waits for its free-form second reading and hands both over in one Heard.
+    both_readings: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -137,6 +143,7 @@ class Listen:
             "expect": self.expect,
             "hold": self.hold,
             "setting": self.setting,
+            "both_readings": self.both_readings,
             "timeout": self.timeout,
             "end_silence": self.end_silence,
             "max_seconds": self.max_seconds,

@@ -118,8 +118,8 @@ class SafetyFlows(EngineBase):
         state = self._state
         if state.mode not in (Mode.HOLD, Mode.CHECKING_FLAG):
             state.flag_resume_mode = state.mode
-        if state.flag_resume_mode in (Mode.RECORDING_NOTE, Mode.CONFIRMING_NOTE):
-            state.flag_resume_mode = Mode.ASKING  # the note offer is asked again after the hold
+        if state.flag_resume_mode in (Mode.RECORDING_NOTE, Mode.CONFIRMING_NOTE, Mode.CONFIRMING_NUMBER):
+            state.flag_resume_mode = Mode.ASKING  # the step's question is asked again after the hold
         state.mode = Mode.HOLD
         state.checking = None
         actions: list[Action] = []

@@ -17,6 +17,7 @@ class Mode(Enum):
     RECORDING_NOTE = "recording_note"
     CONFIRMING_NOTE = "confirming_note"  # a note was read back: save, try again or cancel?
     CONFIRMING_STOP = "confirming_stop"
+    CONFIRMING_NUMBER = "confirming_number"  # two readings disagreed on a number: "Did you say seven?"
     CHECKING_FLAG = "checking_flag"  # a possible red flag: "Just to be safe: do you have ... right now?"
     HOLD = "hold"  # after a certain red flag: only staff (clinic) or a confirmed call (home) end it
     SCREENING = "screening"  # a validated questionnaire (ASQ, PHQ, GAD) is being asked
@@ -51,6 +52,8 @@ class State:
     hold_alert_ids: tuple[int, ...] = ()  # alerts whose acknowledgement ends a clinic hold
     misses: int = 0  # answers not understood on the current question
     screening: ScreeningRun | None = None
+    typing: bool = False  # the last answer was typed or a key: a note is typed, not spoken after a tone
+    number_candidate: int | None = None  # the number "Did you say ...?" asks about
 
 
 def strip_done(content: Content, text: str) -> str:
