@@ -17,9 +17,12 @@ from ketavoice.engine.second_opinion import review
 from ketavoice.errors import ModelError
 from ketavoice.speech.judge import answer_judge
 from ketavoice.speech.listen import Endpointing, PauseModel, listen_timed
+from ketavoice.speech.loop import VoiceIO
 from ketavoice.speech.ports import SAMPLE_RATE
 from ketavoice.speech.recognizers import recognize_pcm
+from ketavoice.speech.second import SecondOpinions
 from ketavoice.speech.sources import WavFileSource
+from ketavoice.speech.speakers import WavSinkSpeaker
 from ketavoice.speech.sphinx_recognizer import SphinxRecognizer
 from ketavoice.speech.vad import EnergyVad, SileroVad
 from ketavoice.speech.wavio import read_wav
@@ -71,6 +74,19 @@ def test_natural_feeling_answers_are_heard_not_flagged(content: Content, sphinx:
     meaning = understand(content, result.text, step)
     assert not meaning.red_flag, result.text
     assert (meaning.intent, meaning.value) == ("choice", choice), result.text
+
+
+@pytest.mark.parametrize("voice", VOICES)
+@pytest.mark.parametrize("spoken, value", [("I'd say six", 6), ("maybe a four", 4), ("seven I think", 7)])
+def test_ratings_said_in_a_frame_are_heard_as_numbers(content: Content, sphinx: SphinxRecognizer,
+                                                      voices: VoiceCache, voice: str, spoken: str,  # noqa: F811
+                                                      value: int) -> None:
+    step = content.dialogue(content.default_dialogue).step("mood_rating")
+    pcm = read_wav(voices(spoken, voice)).pcm
+    result = recognize_pcm(sphinx, pcm, grammar_phrases(content, step, "number"))
+    meaning = understand(content, result.text, step)
+    assert not meaning.flags, result.text
+    assert (meaning.intent, meaning.value) == ("number", value), result.text
 
 
 # ---- Whisper -----------------------------------------------------------------------------------------
@@ -172,6 +188,34 @@ def test_a_note_and_a_red_flag_keep_listening_through_a_pause(content: Content, 
     assert report.reason == "pause" and report.speech_end_s is not None and report.speech_end_s > 4.0
 
 
+def test_a_second_reader_is_told_of_each_pause_and_when_the_patient_goes_on(
+    content: Content, sphinx: SphinxRecognizer, voices: VoiceCache  # noqa: F811
+) -> None:
+    told: list[int | None] = []
+    settings = Endpointing(vad=SileroVad(), on_pause=lambda _l, audio: told.append(
+        None if audio is None else len(audio)))
+    paused = voices("chest pain | it is getting worse", "slt")
+    answer = _listen(content, "ride_home", "yes_no", end=4.5)
+    source = WavFileSource([paused], tail_seconds=8)
+    outcome, _report = listen_timed(answer, source, sphinx, settings=settings)
+    assert isinstance(outcome, Heard) and outcome.audio is not None
+    first, resumed, last = told
+    assert first is not None and resumed is None and last is not None and first < last <= len(outcome.audio)
+
+
+def test_an_early_reading_is_used_only_for_the_speech_it_read(content: Content, tmp_path: Path) -> None:
+    from ketavoice.speech.second import _EarlyReading
+
+    listen = _listen(content, "mood_rating", "number", listen_id=7)
+    audio = b"\1\0" * 8000
+    early = _EarlyReading(7, audio, lambda: "Seven.")
+    assert early.covers(listen, Heard("seven", audio=audio + bytes(3200), listen_id=7))
+    assert early.result() == "Seven."
+    assert not early.covers(listen, Heard("seven", audio=b"\2\0" * 9000, listen_id=7))  # spoke again
+    other = _listen(content, "mood_rating", "number", listen_id=8)
+    assert not early.covers(other, Heard("seven", audio=audio, listen_id=8))
+
+
 def test_the_judge_ends_only_complete_confident_answers(content: Content) -> None:
     judge = answer_judge(content, content.dialogue(content.default_dialogue))
     yes_no = _listen(content, "ride_home", "yes_no")
@@ -221,6 +265,63 @@ def test_a_red_flag_only_the_second_opinion_heard_is_asked_about(content: Conten
     assert [(alert.level, alert.certainty) for alert in alerts(actions)] == [("emergency", "possible")]
     assert listens(actions) and listens(actions)[-1].expect == "yes_no"
     assert driver.send(SecondOpinion("the weather is nice", listen_id=1)) == []
+
+
+def _loop(content: Content, sphinx: SphinxRecognizer, whisper: WhisperRecognizer, wav: Path,
+          tmp_path: Path) -> VoiceIO:
+    dialogue = content.dialogue(content.default_dialogue)
+    second = SecondOpinions(content, dialogue, whisper=whisper, fallback=sphinx)
+    endpointing = Endpointing(vad=SileroVad(), judge=answer_judge(content, dialogue),
+                              on_pause=second.on_pause)
+    return VoiceIO(WavFileSource([wav], tail_seconds=6), sphinx, WavSinkSpeaker(tmp_path / "said"),
+                   ready_tone=False, endpointing=endpointing, second=second)
+
+
+@pytest.mark.parametrize("voice", VOICES)
+def test_a_spoken_rating_is_read_twice_before_it_is_saved(content: Content, sphinx: SphinxRecognizer,
+                                                          whisper: WhisperRecognizer, voices: VoiceCache,  # noqa: F811
+                                                          tmp_path: Path, voice: str) -> None:
+    driver = make_driver(content, tmp_path)
+    driver.walk_to("mood_rating")
+    listen = driver.engine.pending_listen
+    assert listen is not None and listen.both_readings
+    heard = _loop(content, sphinx, whisper, voices("I'd say six", voice), tmp_path).listen(listen)
+    assert isinstance(heard, Heard) and heard.second_opinion is not None
+    assert not heard.second_opinion_follows
+    driver.send(heard)
+    assert [mood.rating for mood in driver.journal.moods()] == [6], (heard.text, heard.second_opinion)
+
+
+@pytest.mark.parametrize("voice", VOICES)
+def test_a_red_flag_both_recognizers_hear_starts_the_hold_at_once(content: Content, sphinx: SphinxRecognizer,
+                                                                  whisper: WhisperRecognizer,
+                                                                  voices: VoiceCache,  # noqa: F811
+                                                                  tmp_path: Path, voice: str) -> None:
+    driver = make_driver(content, tmp_path)
+    driver.walk_to("ride_home")
+    listen = driver.engine.pending_listen
+    assert listen is not None and not listen.both_readings
+    heard = _loop(content, sphinx, whisper, voices("I can't breathe", voice), tmp_path).listen(listen)
+    assert isinstance(heard, Heard) and heard.second_opinion is not None  # a red flag waits for both
+    actions = driver.send(heard)
+    assert [(a.level, a.certainty) for a in alerts(actions)] == [("emergency", "certain")]
+    assert driver.engine.on_hold
+
+
+@pytest.mark.parametrize("spoken", ["could I have some water please", "my cat is hungry"])
+def test_calm_speech_never_starts_the_hold(content: Content, sphinx: SphinxRecognizer,
+                                           whisper: WhisperRecognizer, voices: VoiceCache,  # noqa: F811
+                                           tmp_path: Path, spoken: str) -> None:
+    for voice in VOICES:
+        driver = make_driver(content, tmp_path / voice)
+        driver.walk_to("ride_home")
+        listen = driver.engine.pending_listen
+        assert listen is not None
+        heard = _loop(content, sphinx, whisper, voices(spoken, voice), tmp_path).listen(listen)
+        assert isinstance(heard, Heard)
+        actions = driver.send(heard)
+        assert not driver.engine.on_hold, (voice, heard.text, heard.second_opinion)
+        assert all(a.certainty == "possible" for a in alerts(actions) if a.level != "note")
 
 
 # ---- the `voice --jsonl` contract ----------------------------------------------------------------------

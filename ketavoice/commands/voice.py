@@ -118,11 +118,11 @@ def run(args: argparse.Namespace) -> int:
                            whisper_model=Path(args.whisper_model) if args.whisper_model else None,
                            use_whisper=not args.no_whisper, ready_tone=not args.no_tone)
     io, notes = build_voice_io(content, args.dialogue, source, speaker, options, on_line=show,
-                               on_problem=problem, on_action=action_line if args.jsonl else None)
+                               on_problem=problem, on_action=action_line if args.jsonl else None,
+                               on_opinion=opinion_line if args.jsonl else None)
     for note in notes:
         problem(note)
     on_turn = emit if args.jsonl else None
-    on_opinion = opinion_line if args.jsonl else None
     from ketavoice.clinic.background import background_sync
 
     with open_journal() as journal, background_sync(journal.path):
@@ -131,11 +131,10 @@ def run(args: argparse.Namespace) -> int:
         io.rate_wpm = engine.rate_wpm
         try:
             if use_keyboard_only:
-                run_voice(engine, io, keyboard=keyboard, on_problem=problem, typed_only=True, on_turn=on_turn,
-                          on_opinion=on_opinion)
+                run_voice(engine, io, keyboard=keyboard, on_problem=problem, typed_only=True, on_turn=on_turn)
             else:
                 run_voice(engine, io, keyboard=None if args.audio_in else keyboard, on_problem=problem,
-                          on_turn=on_turn, on_opinion=on_opinion)
+                          on_turn=on_turn)
         finally:
             source.close()
             speaker.close()

@@ -13,7 +13,7 @@ from pathlib import Path
 from ketavoice.content.model import Content
 from ketavoice.speech.judge import answer_judge
 from ketavoice.speech.listen import Endpointing, PauseModel, StateCallback
-from ketavoice.speech.loop import ActionCallback, LineCallback, ProblemCallback, VoiceIO
+from ketavoice.speech.loop import ActionCallback, LineCallback, OpinionCallback, ProblemCallback, VoiceIO
 from ketavoice.speech.ports import AudioSource, Speaker
 from ketavoice.speech.recognizers import BackendChoice, make_recognizer
 from ketavoice.speech.second import SecondOpinions
@@ -41,6 +41,7 @@ def build_voice_io(
     on_line: LineCallback | None = None,
     on_problem: ProblemCallback | None = None,
     on_action: ActionCallback | None = None,
+    on_opinion: OpinionCallback | None = None,
 ) -> tuple[VoiceIO, tuple[str, ...]]:
     """The voice loop and the notes to show the user (fallbacks taken, what to install)."""
     choice = make_recognizer(options.backend, options.model)
@@ -64,8 +65,9 @@ def build_voice_io(
         pauses=PauseModel(floor=timing.min_end_silence),
     )
     second = SecondOpinions(content, content.dialogue(name), whisper=whisper, fallback=choice.recognizer)
+    endpointing.on_pause = second.on_pause
     io = VoiceIO(source, choice.recognizer, speaker, rate_wpm=content.voice.rate_wpm,
                  ready_tone=options.ready_tone and content.voice.ready_tone, on_state=on_state,
                  on_line=on_line, on_problem=on_problem, endpointing=endpointing, second=second,
-                 on_action=on_action)
+                 on_action=on_action, on_opinion=on_opinion)
     return io, tuple(notes)

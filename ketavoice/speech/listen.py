@@ -23,6 +23,9 @@ from ketavoice.speech.wavio import rms_level
 StateCallback = Callable[[VoiceState, float], None]
 # Is `text` (heard with `confidence`) a complete, confident answer to `listen`?
 Judge = Callable[[Listen, str, float], bool]
+# Told the utterance so far when the patient pauses (a second reader may start on it), and None when
+# they speak again (that reading is stale).
+PauseHook = Callable[[Listen, bytes | None], None]
 NOTE_END_WORDS = frozenset({"done", "finished"})
 _PEEKS = 2
 
@@ -73,6 +76,7 @@ class Endpointing:
     vad: Vad = field(default_factory=EnergyVad)
     judge: Judge | None = None
     pauses: PauseModel = field(default_factory=PauseModel)
+    on_pause: PauseHook | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,7 @@ def listen_timed(
     reason = "end_of_audio"
     early: Result | None = None
     patience = listen.end_silence if note else settings.pauses.end_silence(listen.end_silence)
+    told_pause = False  # on_pause has the utterance up to this pause
     while True:
         chunk = source.read(frames)
         if not chunk:
@@ -153,11 +158,17 @@ def listen_timed(
         if voiced:
             if quiet_seconds >= settings.min_pause and not note:
                 settings.pauses.add(quiet_seconds)  # the patient paused, then went on: learn it
+            if told_pause and settings.on_pause is not None:
+                settings.on_pause(listen, None)
+                told_pause = False
             quiet_seconds = 0.0
             next_peek = settings.complete_silence
             speech_end = elapsed
         else:
             quiet_seconds += seconds
+            if not note and not told_pause and quiet_seconds >= settings.min_pause and settings.on_pause:
+                settings.on_pause(listen, bytes(utterance))
+                told_pause = True
         if speech_seconds >= listen.max_seconds:
             reason = "max"
             break

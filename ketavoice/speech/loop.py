@@ -70,6 +70,7 @@ class VoiceIO:
         endpointing: Endpointing | None = None,
         second: SecondOpinions | None = None,
         on_action: ActionCallback | None = None,
+        on_opinion: OpinionCallback | None = None,
     ) -> None:
         self.source = source
         self.recognizer = recognizer
@@ -82,9 +83,11 @@ class VoiceIO:
         self._endpointing = endpointing or Endpointing()
         self.second = second
         self._on_action = on_action
+        self._on_opinion = on_opinion
         self.tts_failures = 0
         self.last_report: ListenReport | None = None
         self.first_say_at: float | None = None  # wall time the first sentence since `mark()` was ready
+        self.endpoint_at: float | None = None  # wall time the last listen ended (before a second reading)
 
     def _state(self, state: Literal["listening", "speaking", "idle"], level: float = 0.0) -> None:
         if self._on_state is not None:
@@ -148,45 +151,60 @@ class VoiceIO:
             outcome, self.last_report = listen_timed(listen, self.source, self.recognizer,
                                                      on_state=self._on_state, settings=self._endpointing)
         finally:
+            self.endpoint_at = time.perf_counter()
             self._state("idle")
         if isinstance(outcome, Heard) and self.second is not None:
-            if listen.expect == "note":
-                better = self.second.note_text(outcome)
-                if better:
-                    outcome = Heard(text=better, confidence=outcome.confidence, audio=outcome.audio,
-                                    machine_transcript=True, listen_id=outcome.listen_id)
-            else:
-                outcome = replace(outcome, second_opinion_follows=True)
-                self.second.start(listen, outcome)
-            if self.second.problem is not None:
-                self._problem(self.second.problem)
-                self.second.problem = None
+            outcome = self._second_reading(listen, outcome, self.second)
         if isinstance(outcome, Heard):
             self._line("patient", outcome.text)
         return outcome
 
-    def mark(self) -> float:
-        """Start timing a reply: returns now; `first_say_at` is set when the next sentence is ready."""
-        self.first_say_at = None
-        return time.perf_counter()
+    def _second_reading(self, listen: Listen, heard: Heard, second: SecondOpinions) -> Heard:
+        """Whisper's note transcript; both readings at once where a wrong one would matter; or the
+        second reading started in the background, to be collected by `late_opinion`."""
+        if listen.expect == "note":
+            better = second.note_text(heard)
+            if better:
+                heard = Heard(text=better, confidence=heard.confidence, audio=heard.audio,
+                              machine_transcript=True, listen_id=heard.listen_id)
+        elif second.wants_both(listen, heard):
+            opinion = second.read_now(listen, heard)
+            if opinion is not None:
+                self._opinion(opinion)
+                heard = replace(heard, second_opinion=opinion.text)
+        else:
+            heard = replace(heard, second_opinion_follows=True)
+            second.start(listen, heard)
+        if second.problem is not None:
+            self._problem(second.problem)
+            second.problem = None
+        return heard
 
-    def second_opinion(self, engine: EngineLike, on_opinion: OpinionCallback | None = None) -> Listen | None:
-        """Collect the pending second opinion; a red flag only it heard goes to the engine (asked about)."""
+    def _opinion(self, opinion: Opinion) -> None:
+        if self._on_opinion is not None:
+            self._on_opinion(opinion)
+
+    def late_opinion(self) -> SecondOpinion | None:
+        """The background second reading of the last answer, as an event only when it holds a red flag
+        the grammar's reading did not (the engine asks about it); otherwise None."""
         if self.second is None:
             return None
         opinion = self.second.collect()
         if opinion is None:
             return None
-        if on_opinion is not None:
-            on_opinion(opinion)
+        self._opinion(opinion)
         if not opinion.verdict.escalates:
             return None
-        return self.perform(engine.handle(SecondOpinion(opinion.text, opinion.listen.listen_id)))
+        return SecondOpinion(opinion.text, opinion.listen.listen_id)
+
+    def mark(self) -> None:
+        """Start timing a reply: `first_say_at` is set when the next sentence is ready."""
+        self.first_say_at = None
 
 
 def run_voice(engine: EngineLike, io: VoiceIO, *, keyboard: KeyboardFallback | None = None,
               on_problem: ProblemCallback | None = None, typed_only: bool = False,
-              on_turn: TurnCallback | None = None, on_opinion: OpinionCallback | None = None) -> bool:
+              on_turn: TurnCallback | None = None) -> bool:
     """Drive `engine` by voice until it finishes or the audio runs out; returns engine.finished.
 
     If the microphone fails mid-session, the problem is reported and, when `keyboard` is given, the same
@@ -217,15 +235,19 @@ def run_voice(engine: EngineLike, io: VoiceIO, *, keyboard: KeyboardFallback | N
         if event is None or isinstance(event, EndOfAudio):
             io.perform(engine.handle(Ended()))
             break
-        began = io.mark()
+        io.mark()
         asked = listen
         listen = io.perform(engine.handle(event))
         report = io.last_report
         if on_turn is not None and isinstance(event, Heard) and report is not None:
-            reply_ms = None if io.first_say_at is None else round((io.first_say_at - began) * 1000, 1)
+            # From the end of the listen: a second reading waited for counts in the reply's time.
+            began = io.endpoint_at
+            reply_ms = (None if io.first_say_at is None or began is None
+                        else round((io.first_say_at - began) * 1000, 1))
             on_turn({"type": "turn", "step": asked.step, "text": event.text,
                      "speech_end_s": report.speech_end_s, "endpoint_s": report.endpoint_s,
                      "reply_ms": reply_ms})
-        escalated = io.second_opinion(engine, on_opinion)
-        listen = escalated or listen
+        late = io.late_opinion()
+        if late is not None:
+            listen = io.perform(engine.handle(late)) or listen
     return engine.finished

@@ -1,15 +1,19 @@
 """The free-form second opinion, off the loop's critical path.
 
-After the grammar's Heard has been answered, Whisper (prompted with the step's answers) reads the same
-audio on a worker thread while the reply is spoken; before the next listen the driver collects it and the
-engine's pure `review` compares the two readings. Where Whisper is missing, PocketSphinx's language
-model reads the audio instead (on the same recognizer, between listens). Notes are transcribed by Whisper
-outright when it is there: its notes are readable, the grammar recognizer's free-form ones are not.
+When a wrong reading would matter (the listen asks for `both_readings`, the grammar heard a red flag, or
+it heard words with low confidence), the second reading is taken at once and handed to the engine with
+the grammar's in one Heard. Otherwise the grammar's Heard is answered at once, and Whisper (prompted with
+the step's answers) reads the same audio on a worker thread while the reply is spoken; before the next
+listen the driver collects it, and the engine's pure `review` decides whether it escalates. Where
+Whisper is missing, PocketSphinx's language model reads the audio instead (on the same recognizer,
+between listens). Notes are transcribed by Whisper outright when it is there: its notes are readable,
+the grammar recognizer's free-form ones are not.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ketavoice.content.model import Content, Dialogue, Step
@@ -20,6 +24,7 @@ from ketavoice.speech.ports import Recognizer
 from ketavoice.speech.prompting import whisper_prompt
 from ketavoice.speech.recognizers import recognize_pcm
 from ketavoice.speech.whisper_recognizer import WhisperRecognizer
+from ketavoice.understanding import flags_in
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,36 @@ class Opinion:
     heard: Heard
     text: str
     verdict: Verdict
+
+
+class _EarlyReading:
+    """A reading started on the utterance so far, on its own thread."""
+
+    def __init__(self, listen_id: int, audio: bytes, read: Callable[[], str]) -> None:
+        self.listen_id = listen_id
+        self.audio = audio
+        self._text: str | None = None
+        self._error: ModelError | None = None
+
+        def work() -> None:
+            try:
+                self._text = read()
+            except ModelError as error:
+                self._error = error
+
+        self._thread = threading.Thread(target=work, name="early-reading", daemon=True)
+        self._thread.start()
+
+    def covers(self, listen: Listen, heard: Heard) -> bool:
+        """Is this a reading of `heard`'s speech (the patient did not speak again after it began)?"""
+        audio = heard.audio or b""
+        return listen.listen_id == self.listen_id and audio[: len(self.audio)] == self.audio
+
+    def result(self, timeout: float = 30.0) -> str:
+        self._thread.join(timeout)
+        if self._error is not None:
+            raise self._error
+        return self._text or ""
 
 
 class SecondOpinions:
@@ -43,6 +78,7 @@ class SecondOpinions:
         self._thread: threading.Thread | None = None
         self._text: str | None = None
         self.problem: str | None = None
+        self._early: _EarlyReading | None = None
 
     @property
     def engine_name(self) -> str:
@@ -68,6 +104,45 @@ class SecondOpinions:
         """Whisper failed (a bad model, say): say so once and carry on with PocketSphinx alone."""
         self.problem = f"{error}; PocketSphinx alone transcribes from now on"
         self.whisper = None
+
+    def wants_both(self, listen: Listen, heard: Heard) -> bool:
+        """Should this answer wait for the second reading before the engine sees it?"""
+        if listen.expect == "note" or not heard.audio:
+            return False
+        unsure = heard.confidence < self.content.timing.low_confidence
+        return listen.both_readings or unsure or bool(flags_in(self.content, heard.text))
+
+    def on_pause(self, listen: Listen, audio: bytes | None) -> None:
+        """`Endpointing.on_pause`: on a listen that wants both readings, Whisper starts reading the
+        utterance as soon as the patient pauses, so its reading is (nearly) ready when the listen ends."""
+        if audio is None or not listen.both_readings or self.whisper is None:
+            self._early = None
+            return
+        whisper = self.whisper
+        prompt = whisper_prompt(self.content, self._step(listen.step), listen.expect)
+        self._early = _EarlyReading(listen.listen_id, audio, lambda: whisper.transcribe(audio, prompt).text)
+
+    def read_now(self, listen: Listen, heard: Heard) -> Opinion | None:
+        """The second reading of `heard`, taken now (None where no second recognizer is left)."""
+        early, self._early = self._early, None
+        if early is not None and early.covers(listen, heard):
+            try:
+                return self._opinion(listen, heard, early.result())
+            except ModelError as error:
+                self._give_up(error)
+        if self.whisper is not None and heard.audio:
+            prompt = whisper_prompt(self.content, self._step(listen.step), listen.expect)
+            try:
+                return self._opinion(listen, heard, self.whisper.transcribe(heard.audio, prompt).text)
+            except ModelError as error:
+                self._give_up(error)
+        if self.fallback is not None and heard.audio:
+            return self._opinion(listen, heard, recognize_pcm(self.fallback, heard.audio, None).text)
+        return None
+
+    def _opinion(self, listen: Listen, heard: Heard, text: str) -> Opinion:
+        verdict = review(self.content, self._step(listen.step), heard.text, text)
+        return Opinion(listen, heard, text, verdict)
 
     def start(self, listen: Listen, heard: Heard) -> None:
         """Begin reading `heard`'s audio (Whisper on a thread; the fallback waits for `collect`)."""
@@ -104,5 +179,4 @@ class SecondOpinions:
             text = recognize_pcm(self.fallback, heard.audio, None).text
         else:
             return None
-        verdict = review(self.content, self._step(listen.step), heard.text, text)
-        return Opinion(listen, heard, text, verdict)
+        return self._opinion(listen, heard, text)

@@ -7,6 +7,7 @@ reaches the recognizer, so the assistant never hears itself.
 from __future__ import annotations
 
 import queue
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,8 @@ class WavFileSource:
     """
 
     def __init__(self, recordings: Sequence[Path | bytes], *, lead_in_seconds: float = 0.3,
-                 fail_after_seconds: float | None = None, tail_seconds: float = 0.0) -> None:
+                 fail_after_seconds: float | None = None, tail_seconds: float = 0.0,
+                 realtime: bool = False) -> None:
         self._fail_after = None if fail_after_seconds is None else int(fail_after_seconds * SAMPLE_RATE) * 2
         self._bytes_read = 0
         self._pending: list[Path | bytes] = list(recordings)
@@ -50,6 +52,9 @@ class WavFileSource:
         # Silence after the last recording before the end of input, so its answer ends by a pause (as
         # the others do) rather than by the end of the file.
         self._tail = int(tail_seconds * SAMPLE_RATE) * SAMPLE_WIDTH
+        # Paced like a microphone (benchmarks of wall-clock turn gaps); otherwise as fast as it is read.
+        self._realtime = realtime
+        self._began: float | None = None
 
     def open(self) -> None:
         return None
@@ -71,6 +76,8 @@ class WavFileSource:
     def read(self, frames: int) -> bytes:
         size = frames * SAMPLE_WIDTH
         self._bytes_read += size
+        if self._realtime:
+            self._pace()
         if self._fail_after is not None and self._bytes_read > self._fail_after:
             # Simulates a microphone unplugged mid-session, as MicrophoneSource reports it.
             raise AudioError("the microphone stopped delivering audio (unplugged?)")
@@ -88,6 +95,14 @@ class WavFileSource:
         chunk = self._current[self._position : self._position + size]
         self._position += len(chunk)
         return chunk
+
+    def _pace(self) -> None:
+        now = time.monotonic()
+        if self._began is None:
+            self._began = now
+        due = self._began + self._bytes_read / (SAMPLE_RATE * SAMPLE_WIDTH)
+        if due > now:
+            time.sleep(due - now)
 
     def _start_next(self) -> None:
         item = self._pending.pop(0)

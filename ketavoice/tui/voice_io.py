@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ketavoice.content.model import Content
-from ketavoice.engine.events import Action, Event, Listen, SecondOpinion
+from ketavoice.engine.events import Action, Event, Listen
 from ketavoice.errors import AudioError
 from ketavoice.speech.listen import EndOfAudio
 from ketavoice.speech.loop import VoiceIO
@@ -28,10 +28,9 @@ class VoiceIOPerformer:
 
     def perform(self, action: Action) -> Event | None:
         if isinstance(action, Listen):
-            opinion = self.io.second.collect() if self.io.second is not None else None
-            if opinion is not None and opinion.verdict.escalates:
-                # A red flag only the second opinion heard: the engine asks about it (a newer listen).
-                return SecondOpinion(opinion.text, opinion.listen.listen_id)
+            late = self.io.late_opinion()
+            if late is not None:
+                return late  # a red flag only the second reading heard: the engine asks (a newer listen)
             outcome = self.io.listen(action)
             if isinstance(outcome, EndOfAudio):
                 raise AudioError("the audio input has ended")
