@@ -14,6 +14,14 @@ from ketavoice.meaning import Expect
 from ketavoice.understanding.normalize import normalize
 
 _CHOICE_FRAMES = ("i feel {}", "i'm {}", "i'm feeling {}", "feeling {}", "a bit {}")
+# The frames a rating is said in ("I'd say six"); without them such an answer is forced onto the
+# nearest red-flag sentence. {top} is the top of the scale as people say it ("out of ten").
+_NUMBER_FRAMES = (
+    "{n}", "{n} out of {top}", "about {n}", "about a {n}", "i'd say {n}", "i'd say a {n}",
+    "i would say {n}", "maybe {n}", "maybe a {n}", "probably {n}", "probably a {n}", "around {n}",
+    "around a {n}", "i think {n}", "i think a {n}", "{n} i think", "i guess {n}", "i guess a {n}",
+    "i'm a {n}", "i'm at {n}", "i'm at a {n}", "it's a {n}", "like a {n}", "a {n}", "{n} i guess",
+)
 _STEP_INTENTS: dict[str, tuple[PhraseIntent, ...]] = {
     "yes_no": ("yes", "no"),
     "number": ("no",),
@@ -22,20 +30,19 @@ _STEP_INTENTS: dict[str, tuple[PhraseIntent, ...]] = {
 }
 
 
-# Keyed by identity: steps of one content object live as long as it does.
-_cache: dict[tuple[int, int, str], tuple[Content, tuple[str, ...]]] = {}
+_KEY = "grammar_phrases"
 
 
 def grammar_phrases(content: Content, step: Step | None, expect: Expect | str) -> tuple[str, ...]:
     """The recognizer phrase list for a listen of kind `expect` on `step` (lower-case, no punctuation)."""
     if expect == "note":
         return ()
-    key = (id(content), id(step), expect)
-    cached = _cache.get(key)
-    if cached is not None and cached[0] is content:
-        return cached[1]
-    phrases = _build(content, step, expect)
-    _cache[key] = (content, phrases)
+    # Kept with the content they were built from; steps are keyed by id (they live as long as it does).
+    cache: dict[tuple[str, int, str], tuple[str, ...]] = content.derived.setdefault(_KEY, {})
+    key = (step.id if step is not None else "", id(step), expect)
+    phrases = cache.get(key)
+    if phrases is None:
+        phrases = cache[key] = _build(content, step, expect)
     return phrases
 
 
@@ -70,12 +77,7 @@ def _number_phrases(content: Content) -> list[str]:
     words = [word for word, _ in content.numbers.words]
     # The scale's top as people say it ("out of ten"), not the largest number word listed.
     top = max((pair for pair in content.numbers.words if pair[1] <= 10), key=lambda pair: pair[1])[0]
-    return (
-        words
-        + [f"{word} out of {top}" for word in words]
-        + [f"about {word}" for word in words]
-        + [f"about a {word}" for word in words]
-    )
+    return [frame.format(n=word, top=top) for frame in _NUMBER_FRAMES for word in words]
 
 
 def _unique(phrases: Iterable[str]) -> tuple[str, ...]:
