@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +131,7 @@ class Tally:
 def _right(content: Content, text: str, step: Step, intent: str, value: object) -> bool:
     meaning = understand(content, text, step)
     if intent in RED:
-        return intent in meaning.flags
+        return any(flag.level == intent for flag in meaning.flags)
     if intent == "yes" and step.kind == "info":
         return meaning.intent in ("yes", "next") or meaning.value is not None or meaning.intent == "choice"
     return meaning.intent == intent and (value is None or meaning.value == value)
@@ -156,7 +156,13 @@ def evaluate(content: Content, sphinx: Any, whisper: Any, voices: VoiceCache, vo
         second = whisper.transcribe(pcm, whisper_prompt(content, step, expect)).text
         whisper_s = time.perf_counter() - began
         near = any(flags_in(content, alt) for alt in grammar.alternatives)
+        # As the voice loop does: both readings before answering where a wrong one would matter;
+        # otherwise the grammar answers and the second reading only escalates a red flag it alone heard.
+        waited = (step.kind == "number" or grammar.confidence < content.timing.low_confidence
+                  or bool(flags_in(content, grammar.text)))
         verdict = review(content, step, grammar.text, second)
+        if not waited and not verdict.escalates:
+            verdict = replace(verdict, kind="agree")
         readings = {"grammar": grammar.text, "whisper": second, "both": grammar.text}
         costs = {"grammar": grammar_s, "whisper": whisper_s, "both": grammar_s + whisper_s}
         for name, tally in tallies.items():
@@ -225,13 +231,16 @@ def notes(sphinx: Any, whisper: Any, voices: VoiceCache) -> dict[str, Any]:
     return report
 
 
-def turns(content: Content, sphinx: Any, voices: VoiceCache, cache: Path) -> dict[str, Any]:
-    """Turn gap through the real path: Silero VAD + semantic endpointing, engine, first sentence as audio."""
+def turns(content: Content, sphinx: Any, whisper: Any, voices: VoiceCache, cache: Path) -> dict[str, Any]:
+    """Turn gap through the real path: Silero VAD + semantic endpointing, the second reading where the
+    loop waits for it, the engine, and the first sentence of the reply as audio."""
     from ketavoice.engine.engine import Engine
-    from ketavoice.engine.events import Heard, Say, Started, Typed
+    from ketavoice.engine.events import Heard, Started, Typed
     from ketavoice.journal.memory import MemoryJournal
     from ketavoice.speech.judge import answer_judge
     from ketavoice.speech.listen import Endpointing, PauseModel, listen_timed
+    from ketavoice.speech.loop import VoiceIO
+    from ketavoice.speech.second import SecondOpinions
     from ketavoice.speech.sources import WavFileSource
     from ketavoice.speech.speakers import WavSinkSpeaker
     from ketavoice.speech.vad import SileroVad
@@ -240,6 +249,7 @@ def turns(content: Content, sphinx: Any, voices: VoiceCache, cache: Path) -> dic
     dialogue = content.dialogue(content.default_dialogue)
     sink = WavSinkSpeaker(cache / "said")
     gaps: list[float] = []
+    number_gaps: list[float] = []
     endpoint_waits: list[float] = []
     for voice in VOICES:
         for variant in VARIANTS:
@@ -258,18 +268,25 @@ def turns(content: Content, sphinx: Any, voices: VoiceCache, cache: Path) -> dic
                 listen = engine.pending_listen
                 if listen is None or engine.step_id != step_id:
                     continue
-                source = WavFileSource([voices(text, voice, variant)], tail_seconds=10)
-                heard, report = listen_timed(listen, source, sphinx, settings=settings)
-                if not isinstance(heard, Heard) or report.speech_end_s is None:
+                # Paced like a microphone: a reading begun in the patient's pause gets its real head start.
+                source = WavFileSource([voices(text, voice, variant)], tail_seconds=10, realtime=True)
+                second = SecondOpinions(content, dialogue, whisper=whisper, fallback=sphinx)
+                settings.on_pause = second.on_pause
+                io = VoiceIO(source, sphinx, sink, ready_tone=False, endpointing=settings, second=second)
+                heard = io.listen(listen)
+                report = io.last_report
+                if not isinstance(heard, Heard) or report is None or report.speech_end_s is None:
                     continue
-                began = time.perf_counter()
-                says = [a for a in engine.handle(heard) if isinstance(a, Say)]
-                if says:
-                    sink.say(says[0].text, content.voice.rate_wpm)
-                reply_ms = (time.perf_counter() - began) * 1000
+                io.mark()
+                io.perform(engine.handle(heard))
+                assert io.endpoint_at is not None
+                reply_ms = ((io.first_say_at or time.perf_counter()) - io.endpoint_at) * 1000
+                second.collect()  # the background reading, if one was started, before the next answer
                 wait = report.endpoint_s - report.speech_end_s
                 endpoint_waits.append(wait)
                 gaps.append(wait + reply_ms / 1000)
+                if listen.both_readings:
+                    number_gaps.append(wait + reply_ms / 1000)
     from ketavoice.engine.events import Listen
 
     cut = 0
@@ -290,6 +307,8 @@ def turns(content: Content, sphinx: Any, voices: VoiceCache, cache: Path) -> dic
         "turn_gap_median_s": round(statistics.median(ordered), 3),
         "turn_gap_p95_s": round(ordered[int(0.95 * (len(ordered) - 1))], 3),
         "endpoint_wait_median_s": round(statistics.median(endpoint_waits), 3),
+        "number_answers": len(number_gaps),
+        "number_turn_gap_median_s": round(statistics.median(number_gaps), 3) if number_gaps else None,
         "notes_with_3s_pause": len(VOICES) * len(paused_notes),
         "notes_cut_off": cut,
     }
@@ -344,7 +363,7 @@ def main() -> int:
             per_voice[f"{voice}-{variant}"] = evaluate(content, sphinx, whisper, voices, voice, variant)
     result["short_answers"] = per_voice
     result["notes"] = notes(sphinx, whisper, voices)
-    result["turns"] = turns(content, sphinx, voices, cache)
+    result["turns"] = turns(content, sphinx, whisper, voices, cache)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result["peak_memory_mb_whole_benchmark"] = round(peak, 1)
     print(json.dumps(result, ensure_ascii=False, indent=1))
