@@ -15,12 +15,12 @@ from ketavoice.understanding.normalize import normalize
 
 _CHOICE_FRAMES = ("i feel {}", "i'm {}", "i'm feeling {}", "feeling {}", "a bit {}")
 # The frames a rating is said in ("I'd say six"); without them such an answer is forced onto the
-# nearest red-flag sentence. {top} is the top of the scale as people say it ("out of ten").
+# nearest red-flag sentence. Only on the scale's own numbers, and no frame that sounds like a bare
+# answer ("a seven" took "seven", "I guess eight" took "yes"). {top}: the scale's top ("out of ten").
 _NUMBER_FRAMES = (
-    "{n}", "{n} out of {top}", "about {n}", "about a {n}", "i'd say {n}", "i'd say a {n}",
-    "i would say {n}", "maybe {n}", "maybe a {n}", "probably {n}", "probably a {n}", "around {n}",
-    "around a {n}", "i think {n}", "i think a {n}", "{n} i think", "i guess {n}", "i guess a {n}",
-    "i'm a {n}", "i'm at {n}", "i'm at a {n}", "it's a {n}", "like a {n}", "a {n}", "{n} i guess",
+    "{n} out of {top}", "about {n}", "about a {n}", "i'd say {n}", "i'd say a {n}",
+    "maybe {n}", "maybe a {n}", "probably {n}", "probably a {n}", "around {n}", "around a {n}",
+    "i think {n}", "i think a {n}", "{n} i think", "i'm at {n}", "i'm at a {n}",
 )
 _STEP_INTENTS: dict[str, tuple[PhraseIntent, ...]] = {
     "yes_no": ("yes", "no"),
@@ -77,7 +77,8 @@ def _number_phrases(content: Content) -> list[str]:
     words = [word for word, _ in content.numbers.words]
     # The scale's top as people say it ("out of ten"), not the largest number word listed.
     top = max((pair for pair in content.numbers.words if pair[1] <= 10), key=lambda pair: pair[1])[0]
-    return [frame.format(n=word, top=top) for frame in _NUMBER_FRAMES for word in words]
+    on_scale = [word for word, value in content.numbers.words if value <= 10]
+    return words + [frame.format(n=word, top=top) for frame in _NUMBER_FRAMES for word in on_scale]
 
 
 def _unique(phrases: Iterable[str]) -> tuple[str, ...]:
