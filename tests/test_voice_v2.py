@@ -251,6 +251,8 @@ def test_review_of_two_readings(content: Content) -> None:
     assert forced.kind == "possible_flag" and not forced.escalates and forced.levels == ("crisis",)
     assert review(content, rating, "two", "Seven.").kind == "confirm_number"
     assert review(content, rating, "two", "Seven.").value == 7
+    assert review(content, rating, "i'd say six", "Five. Six.").value == 6  # the number both hold
+    assert review(content, rating, "six", "Six.").kind == "agree"
     assert review(content, feeling, "yes", "Yes.").kind == "agree"
     missed = review(content, feeling, "okay", "I have chest pain.")
     assert missed.kind == "possible_flag" and missed.escalates and missed.levels == ("emergency",)

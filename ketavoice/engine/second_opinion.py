@@ -13,6 +13,8 @@ from typing import Literal
 
 from ketavoice.content.model import Content, RedFlagLevel, Step
 from ketavoice.understanding import understand
+from ketavoice.understanding.normalize import tokens
+from ketavoice.understanding.numbers import numbers_said
 
 VerdictKind = Literal["agree", "possible_flag", "confirm_number", "ask_again"]
 
@@ -52,5 +54,7 @@ def review(content: Content, step: Step | None, grammar_text: str, second_text: 
         return Verdict("agree")
     if "number" in (first.intent, second.intent):
         value = second.value if second.intent == "number" else first.value
+        if first.intent == "number" and first.value in numbers_said(tokens(second_text), content.numbers):
+            value = first.value  # "Five. Six." against the grammar's "six": the number both readings hold
         return Verdict("confirm_number", second_text, value=value if isinstance(value, int) else None)
     return Verdict("ask_again", second_text)

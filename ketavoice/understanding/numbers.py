@@ -27,6 +27,13 @@ def number_value(words: tuple[str, ...], numbers: Numbers, text: str = "") -> in
     return None
 
 
+def numbers_said(words: tuple[str, ...], numbers: Numbers) -> tuple[int, ...]:
+    """Every rating number in `words` ("five, six" -> (5, 6)), scale markers left out."""
+    lookup = dict(numbers.words)
+    found = (_word_value(word, lookup) for index, word in enumerate(words) if not _is_scale(words, index))
+    return tuple(value for value in found if value is not None)
+
+
 def _word_value(word: str, lookup: dict[str, int]) -> int | None:
     if word.isdigit() and len(word) <= 3:
         return int(word)
