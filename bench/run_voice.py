@@ -1,4 +1,4 @@
-"""Voice benchmarks on realistic voices: `python bench/run_voice.py [--quick]` prints one JSON object.
+"""Voice benchmarks on realistic voices: `python bench/run_voice.py [--quick | --turns]` prints JSON.
 
 Voices: flite slt and rms, Piper joe (test extra), each plain, with mild brown noise and slowed to tempo
 0.8; real LibriVox recordings from pocketsphinx-testdata for note word error rate. Per voice and per
@@ -347,6 +347,7 @@ def main() -> int:
     from ketavoice.speech.whisper_recognizer import WhisperLoader, WhisperRecognizer
 
     quick = "--quick" in sys.argv
+    only_turns = "--turns" in sys.argv  # turn gaps alone (on a quiet machine: they are wall-clock times)
     cache = Path(tempfile.gettempdir()) / "ketavoice-bench-voice2"
     voices = VoiceCache(cache / "voices")
     content = load_content()
@@ -357,6 +358,10 @@ def main() -> int:
     sphinx = SphinxRecognizer()
     whisper = WhisperRecognizer(WhisperLoader(info).start())
     result: dict[str, Any] = {"ready": ready(cache)}
+    if only_turns:
+        result["turns"] = turns(content, sphinx, whisper, voices, cache)
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+        return 0
     per_voice: dict[str, Any] = {}
     for voice in VOICES:
         for variant in (("plain",) if quick else VARIANTS):

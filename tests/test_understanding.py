@@ -209,8 +209,12 @@ def test_understand_cli_json_contract() -> None:
 
 def test_grammar_holds_red_flags_inside_sentence_frames(content: Content) -> None:
     phrases = set(grammar_phrases(content, content.dialogue("post_session").step("ride_home"), "yes_no"))
-    assert {"i have chest pain", "i want to kill myself", "i can't breathe", "my heart is racing"} <= phrases
+    assert {"i have chest pain", "i want to kill myself", "i can't breathe", "my heart is racing",
+            "i want to die", "i'm having a seizure"} <= phrases
     for flag in content.red_flags:
-        assert flag.carriers, flag.level
-        for carrier in flag.carriers:
-            assert carrier.format(phrase=flag.phrases[0]) in phrases
+        assert flag.frames, flag.level
+        for frame, fitting in flag.frames:
+            assert {frame.format(phrase=phrase) for phrase in fitting} <= phrases
+    # No frame holds a phrase that does not fit it: nothing for calm speech to be forced onto.
+    assert not {"i want to suicidal", "i might suicidal", "i feel end my life", "my chest pain",
+                "i'm going to don't want to wake up"} & phrases

@@ -254,6 +254,7 @@ def _red_flags(table: dict[str, Any] | None, problems: Problems) -> tuple[RedFla
                 alert=read_str(entry, "alert", path, problems, required=True),
                 examples=read_str_list(entry, "examples", path, problems),
                 carriers=read_str_list(entry, "carriers", path, problems),
+                frames=_frames(entry, path, problems),
                 home_script=read_str_list(entry, "home_script", path, problems),
                 concepts=concepts,
                 check=read_str(entry, "check", path, problems) or RedFlag.check,
@@ -262,7 +263,20 @@ def _red_flags(table: dict[str, Any] | None, problems: Problems) -> tuple[RedFla
     return tuple(flags)
 
 
-RED_FLAG_KEYS = ("phrases", "script", "home_script", "alert", "examples", "carriers", "concepts", "check")
+RED_FLAG_KEYS = (
+    "phrases", "script", "home_script", "alert", "examples", "carriers", "frames", "concepts", "check",
+)
+
+
+def _frames(entry: dict[str, Any], path: str, problems: Problems) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """[red_flags.<level>.frames]: sentence frame -> the phrases that fit it."""
+    table = table_at(entry, "frames", path, problems)
+    if table is None:
+        return ()
+    frames_path = join(path, "frames")
+    return tuple(
+        (frame, read_str_list(table, frame, frames_path, problems, non_empty=True)) for frame in table
+    )
 CONCEPT_KEYS = tuple(f.name for f in fields(Concept))
 
 

@@ -144,7 +144,8 @@ class RedFlag:
     to call). `phrases` are the recognizer's red-flag vocabulary; a level without concepts (an older
     file) also matches them, each phrase a concept of its own. `check` is the
     question asked when a flag is only possible, with {concept} for the concept's name; a concept's own
-    `check` wins. `carriers` are sentence frames such as "i have {phrase}" for the recognizer grammar.
+    `check` wins. `frames` are the recognizer grammar's sentence frames, each with the phrases that fit
+    it ("i want to {phrase}": "die", "end my life"); `carriers` (older files) frame every phrase.
     """
 
     level: RedFlagLevel
@@ -153,6 +154,7 @@ class RedFlag:
     alert: str
     examples: tuple[str, ...] = ()
     carriers: tuple[str, ...] = ()
+    frames: tuple[tuple[str, tuple[str, ...]], ...] = ()
     home_script: tuple[str, ...] = ()
     concepts: tuple[Concept, ...] = ()
     check: str = "Just to be safe: do you have {concept} right now?"

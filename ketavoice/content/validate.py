@@ -250,6 +250,8 @@ def _texts(content: Content) -> Iterator[tuple[str, str, frozenset[str]]]:
             yield join(join(path, "script"), index), line, frozenset()
         for index, carrier in enumerate(flag.carriers):
             yield join(join(path, "carriers"), index), carrier, frozenset({"phrase"})
+        for frame, _phrases in flag.frames:
+            yield join(join(path, "frames"), frame), frame, frozenset({"phrase"})
     for dialogue in content.dialogues:
         for step_index, step in enumerate(dialogue.steps):
             step_path = join(join(join("dialogues", dialogue.name), "steps"), step_index)
@@ -275,6 +277,11 @@ def _check_placeholders(content: Content, problems: Problems) -> None:
             if "{phrase}" not in carrier:
                 problems.add(
                     join(join(join("red_flags", flag.level), "carriers"), index), "must contain {phrase}"
+                )
+        for frame, _phrases in flag.frames:
+            if "{phrase}" not in frame:
+                problems.add(
+                    join(join(join("red_flags", flag.level), "frames"), frame), "must contain {phrase}"
                 )
     for path, text, allowed in _texts(content):
         for match in _BRACES.finditer(text):

@@ -62,13 +62,14 @@ def _build(content: Content, step: Step | None, expect: str) -> tuple[str, ...]:
 
 
 def _red_flag_sentences(content: Content) -> list[str]:
-    """Every red-flag phrase, alone and inside each of its level's sentence frames, plus the examples."""
+    """Every red-flag phrase alone, inside the sentence frames it fits, and the examples."""
     sentences: list[str] = []
     for flag in content.red_flags:
         for concept in flag.concepts:
             sentences += concept.examples
         sentences += flag.phrases
         sentences += [carrier.format(phrase=phrase) for carrier in flag.carriers for phrase in flag.phrases]
+        sentences += [frame.format(phrase=phrase) for frame, phrases in flag.frames for phrase in phrases]
         sentences += flag.examples
     return sentences
 
