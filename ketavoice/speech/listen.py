@@ -73,6 +73,9 @@ class Endpointing:
     preroll_seconds: float = 0.5
     complete_silence: float = 0.5
     min_pause: float = 0.3  # a shorter quiet stretch inside speech is not a pause
+    # How long a quiet stretch before `on_pause` hears of it: early, so a second reading is nearly done
+    # when the listen ends half a second after speech (a reading begun too soon is dropped, not used).
+    early_read_after: float = 0.2
     vad: Vad = field(default_factory=EnergyVad)
     judge: Judge | None = None
     pauses: PauseModel = field(default_factory=PauseModel)
@@ -166,7 +169,7 @@ def listen_timed(
             speech_end = elapsed
         else:
             quiet_seconds += seconds
-            if not note and not told_pause and quiet_seconds >= settings.min_pause and settings.on_pause:
+            if not note and not told_pause and quiet_seconds >= settings.early_read_after and settings.on_pause:
                 settings.on_pause(listen, bytes(utterance))
                 told_pause = True
         if speech_seconds >= listen.max_seconds:
