@@ -169,8 +169,8 @@ def listen_timed(
             speech_end = elapsed
         else:
             quiet_seconds += seconds
-            early = quiet_seconds >= settings.early_read_after
-            if not note and not told_pause and early and settings.on_pause is not None:
+            read_now = quiet_seconds >= settings.early_read_after
+            if not note and not told_pause and read_now and settings.on_pause is not None:
                 settings.on_pause(listen, bytes(utterance))
                 told_pause = True
         if speech_seconds >= listen.max_seconds:
