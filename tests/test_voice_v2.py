@@ -203,14 +203,15 @@ def test_a_second_reader_is_told_of_each_pause_and_when_the_patient_goes_on(
     assert first is not None and resumed is None and last is not None and first < last <= len(outcome.audio)
 
 
-def test_an_early_reading_is_used_only_for_the_speech_it_read(content: Content, tmp_path: Path) -> None:
-    from ketavoice.speech.second import _EarlyReading
+def test_an_early_reading_is_used_only_for_the_speech_it_read(content: Content,
+                                                               whisper: WhisperRecognizer) -> None:
+    from ketavoice.speech.second import _Reading
 
     listen = _listen(content, "mood_rating", "number", listen_id=7)
-    audio = b"\1\0" * 8000
-    early = _EarlyReading(7, audio, lambda: "Seven.")
+    audio = bytes(16000)
+    early = _Reading(listen, audio, whisper, None)
     assert early.covers(listen, Heard("seven", audio=audio + bytes(3200), listen_id=7))
-    assert early.result() == "Seven."
+    assert early.result() == ""  # half a second of silence: nothing heard
     assert not early.covers(listen, Heard("seven", audio=b"\2\0" * 9000, listen_id=7))  # spoke again
     other = _listen(content, "mood_rating", "number", listen_id=8)
     assert not early.covers(other, Heard("seven", audio=audio, listen_id=8))

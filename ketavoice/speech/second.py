@@ -13,7 +13,6 @@ the grammar recognizer's free-form ones are not.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from ketavoice.content.model import Content, Dialogue, Step
@@ -35,22 +34,22 @@ class Opinion:
     verdict: Verdict
 
 
-class _EarlyReading:
-    """A reading started on the utterance so far, on its own thread."""
+class _Reading:
+    """Whisper reading one utterance's audio on its own thread (prompted with the step's answers)."""
 
-    def __init__(self, listen_id: int, audio: bytes, read: Callable[[], str]) -> None:
-        self.listen_id = listen_id
+    def __init__(self, listen: Listen, audio: bytes, whisper: WhisperRecognizer, prompt: str | None) -> None:
+        self.listen_id = listen.listen_id
         self.audio = audio
         self._text: str | None = None
         self._error: ModelError | None = None
 
         def work() -> None:
             try:
-                self._text = read()
+                self._text = whisper.transcribe(audio, prompt).text
             except ModelError as error:
                 self._error = error
 
-        self._thread = threading.Thread(target=work, name="early-reading", daemon=True)
+        self._thread = threading.Thread(target=work, name="second-reading", daemon=True)
         self._thread.start()
 
     def covers(self, listen: Listen, heard: Heard) -> bool:
@@ -74,11 +73,9 @@ class SecondOpinions:
         self.dialogue = dialogue
         self.whisper = whisper
         self.fallback = fallback
-        self._pending: tuple[Listen, Heard] | None = None
-        self._thread: threading.Thread | None = None
-        self._text: str | None = None
+        self._pending: tuple[Listen, Heard, _Reading | None] | None = None
         self.problem: str | None = None
-        self._early: _EarlyReading | None = None
+        self._early: _Reading | None = None
 
     @property
     def engine_name(self) -> str:
@@ -115,28 +112,33 @@ class SecondOpinions:
     def on_pause(self, listen: Listen, audio: bytes | None) -> None:
         """`Endpointing.on_pause`: on a listen that wants both readings, Whisper starts reading the
         utterance as soon as the patient pauses, so its reading is (nearly) ready when the listen ends."""
-        if audio is None or not listen.both_readings or self.whisper is None:
-            self._early = None
-            return
-        whisper = self.whisper
-        prompt = whisper_prompt(self.content, self._step(listen.step), listen.expect)
-        self._early = _EarlyReading(listen.listen_id, audio, lambda: whisper.transcribe(audio, prompt).text)
+        self._early = self._whisper_reading(listen, audio) if audio and listen.both_readings else None
+
+    def _whisper_reading(self, listen: Listen, audio: bytes) -> _Reading | None:
+        if self.whisper is None:
+            return None
+        return _Reading(listen, audio, self.whisper, whisper_prompt(self.content, self._step(listen.step),
+                                                                    listen.expect))
+
+    def _text_of(self, reading: _Reading) -> str | None:
+        """The reading's text; None (and PocketSphinx alone from now on) when Whisper failed."""
+        try:
+            return reading.result()
+        except ModelError as error:
+            self._give_up(error)
+            return None
 
     def read_now(self, listen: Listen, heard: Heard) -> Opinion | None:
         """The second reading of `heard`, taken now (None where no second recognizer is left)."""
         early, self._early = self._early, None
-        if early is not None and early.covers(listen, heard):
-            try:
-                return self._opinion(listen, heard, early.result())
-            except ModelError as error:
-                self._give_up(error)
-        if self.whisper is not None and heard.audio:
-            prompt = whisper_prompt(self.content, self._step(listen.step), listen.expect)
-            try:
-                return self._opinion(listen, heard, self.whisper.transcribe(heard.audio, prompt).text)
-            except ModelError as error:
-                self._give_up(error)
-        if self.fallback is not None and heard.audio:
+        if not heard.audio:
+            return None
+        if early is None or not early.covers(listen, heard):
+            early = self._whisper_reading(listen, heard.audio)
+        text = self._text_of(early) if early is not None else None
+        if text is not None:
+            return self._opinion(listen, heard, text)
+        if self.fallback is not None:
             return self._opinion(listen, heard, recognize_pcm(self.fallback, heard.audio, None).text)
         return None
 
@@ -148,33 +150,16 @@ class SecondOpinions:
         """Begin reading `heard`'s audio (Whisper on a thread; the fallback waits for `collect`)."""
         if listen.expect == "note" or not heard.audio:
             return
-        self._pending = (listen, heard)
-        self._text = None
-        if self.whisper is not None:
-            whisper = self.whisper
-            audio = heard.audio
-            prompt = whisper_prompt(self.content, self._step(listen.step), listen.expect)
-
-            def work() -> None:
-                try:
-                    self._text = whisper.transcribe(audio, prompt).text
-                except ModelError as error:
-                    self._give_up(error)
-                    self._text = ""
-
-            self._thread = threading.Thread(target=work, name="second-opinion", daemon=True)
-            self._thread.start()
+        self._pending = (listen, heard, self._whisper_reading(listen, heard.audio))
 
     def collect(self, timeout: float = 30.0) -> Opinion | None:
         """The finished second opinion with its verdict, or None when none was pending."""
         if self._pending is None:
             return None
-        listen, heard = self._pending
+        listen, heard, reading = self._pending
         self._pending = None
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-            text = self._text or ""
+        if reading is not None:
+            text = self._text_of(reading) or ""
         elif self.fallback is not None and heard.audio:
             text = recognize_pcm(self.fallback, heard.audio, None).text
         else:
