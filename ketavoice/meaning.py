@@ -25,6 +25,8 @@ FlagContext = Literal[
     "vague",
     "low_confidence", "ideation",
 ]
+# Whose danger it is: the patient's own, or that of the person the companion beside them speaks about.
+FlagSubject = Literal["patient", "companion"]
 
 
 @dataclass(frozen=True)
@@ -40,16 +42,17 @@ class Flag:
     concept_id: str = ""
     check: str = ""
     context: FlagContext = "plain"
+    subject: FlagSubject = "patient"
 
     def to_json(self) -> dict[str, Any]:
         return {"level": self.level, "certainty": self.certainty, "concept": self.concept}
 
     def as_possible(self, context: FlagContext) -> Flag:
-        return Flag(self.level, "possible", self.concept, self.concept_id, self.check, context)
+        return Flag(self.level, "possible", self.concept, self.concept_id, self.check, context, self.subject)
 
     def as_certain(self) -> Flag:
         """The same danger taken as real: confirmed, or left unanswered when asked about."""
-        return Flag(self.level, "certain", self.concept, self.concept_id, self.check)
+        return Flag(self.level, "certain", self.concept, self.concept_id, self.check, subject=self.subject)
 
 
 @dataclass(frozen=True)

@@ -258,6 +258,8 @@ def _red_flags(table: dict[str, Any] | None, problems: Problems) -> tuple[RedFla
                 home_script=read_str_list(entry, "home_script", path, problems),
                 concepts=concepts,
                 check=read_str(entry, "check", path, problems) or RedFlag.check,
+                companion_script=read_str_list(entry, "companion_script", path, problems),
+                companion_home_script=read_str_list(entry, "companion_home_script", path, problems),
             )
         )
     return tuple(flags)
@@ -265,6 +267,7 @@ def _red_flags(table: dict[str, Any] | None, problems: Problems) -> tuple[RedFla
 
 RED_FLAG_KEYS = (
     "phrases", "script", "home_script", "alert", "examples", "carriers", "frames", "concepts", "check",
+    "companion_script", "companion_home_script",
 )
 
 

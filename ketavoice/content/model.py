@@ -141,7 +141,8 @@ class RedFlag:
     """A red-flag level. Invariant: at least one concept or phrase; script non-empty.
 
     `script` is said in the clinic, `home_script` at home (where nobody has been called: it says whom
-    to call). `phrases` are the recognizer's red-flag vocabulary; a level without concepts (an older
+    to call); `companion_script` / `companion_home_script` instead when the person beside the patient
+    reports the patient's danger (stay with them, whom to call, what to put away). `phrases` are the recognizer's red-flag vocabulary; a level without concepts (an older
     file) also matches them, each phrase a concept of its own. `check` is the
     question asked when a flag is only possible, with {concept} for the concept's name; a concept's own
     `check` wins. `frames` are the recognizer grammar's sentence frames, each with the phrases that fit
@@ -158,6 +159,9 @@ class RedFlag:
     home_script: tuple[str, ...] = ()
     concepts: tuple[Concept, ...] = ()
     check: str = "Just to be safe: do you have {concept} right now?"
+    # Said to the person beside the patient when they report the patient's danger (clinic, home).
+    companion_script: tuple[str, ...] = ()
+    companion_home_script: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

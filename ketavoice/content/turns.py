@@ -60,7 +60,13 @@ def _safety_turns(content: Content) -> Iterator[tuple[str, str]]:
             yield join("messages", field.name), getattr(content.messages, field.name)
     for flag in content.red_flags:
         path = join("red_flags", flag.level)
-        for key, lines in (("script", flag.script), ("home_script", flag.home_script)):
+        scripts = (
+            ("script", flag.script),
+            ("home_script", flag.home_script),
+            ("companion_script", flag.companion_script),
+            ("companion_home_script", flag.companion_home_script),
+        )
+        for key, lines in scripts:
             for index, line in enumerate(lines):
                 yield join(join(path, key), index), line
         yield join(path, "check"), flag.check.replace("{concept}", "X")

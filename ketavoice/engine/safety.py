@@ -134,7 +134,7 @@ class SafetyFlows(EngineBase):
             state.hold_levels += (flag.level,)
             if alert.alert_id >= 0:
                 state.hold_alert_ids += (alert.alert_id,)
-            actions += self._says(self._script(red_flag), urgent=True)
+            actions += self._says(self._script(red_flag, flag), urgent=True)
         new_alerts = any(isinstance(action, Alert) for action in actions)
         # Nothing said is lost while the hold lasts: a note being recorded or confirmed is kept now.
         actions += self._draft_pending_note()
@@ -204,12 +204,18 @@ class SafetyFlows(EngineBase):
                     flag.concept,
                 )
             )
-            actions += self._says(self._script(red_flag), urgent=True)
+            actions += self._says(self._script(red_flag, flag), urgent=True)
         return actions
 
-    def _script(self, red_flag: RedFlag) -> tuple[str, ...]:
-        """What to do now, for this setting: at home nobody has been called, so it says whom to call."""
-        return red_flag.home_script if self.setting == "home" and red_flag.home_script else red_flag.script
+    def _script(self, red_flag: RedFlag, flag: Flag) -> tuple[str, ...]:
+        """What to do now, for this setting: at home nobody has been called, so it says whom to call;
+        to a companion reporting the patient's danger, what to do for them."""
+        home = self.setting == "home"
+        if flag.subject == "companion":
+            script = red_flag.companion_home_script if home else red_flag.companion_script
+            if script:
+                return script
+        return red_flag.home_script if home and red_flag.home_script else red_flag.script
 
     def _acknowledge(self, event: Acknowledge) -> list[Action]:
         self.journal.acknowledge_alert(event.alert_id, event.staff, self._clock())

@@ -14,7 +14,9 @@ from typing import Literal
 
 from ketavoice.understanding.words import Words
 
-Context = Literal["plain", "negated", "other_person", "past", "hypothetical", "ideation", "uncertain"]
+Context = Literal[
+    "plain", "negated", "other_person", "companion", "past", "hypothetical", "ideation", "uncertain"
+]
 
 _NEGATIONS = frozenset(
     "no not dont doesnt didnt never without isnt arent wasnt werent havent hasnt hadnt nor neither none "
@@ -135,7 +137,60 @@ _PAST = (
     ("last", "week"),
     ("last", "month"),
     ("years", "later"),
+    ("when", "she", "was"),
+    ("when", "he", "was"),
+    ("when", "they", "were"),
+    ("when", "we", "were"),
+    ("nineteen",),
+    ("back", "in"),
+    ("family", "history"),
+    ("died", "of"),
+    ("died", "from"),
+    ("in", "twenty"),
+    ("last", "term"),
+    ("last", "christmas"),
+    ("last", "spring"),
+    ("last", "autumn"),
+    ("last", "fall"),
 )
+# Decades and ages ("in the nineties", "in her eighties"): a word after these ending in "ties".
+_DECADE_BEFORE = frozenset("the her his my their our in".split())
+# A later part of the utterance that says it is over: "my chest felt tight at noon, it's gone now".
+_RESOLVED_LATER = (
+    ("fine", "now"),
+    ("okay", "now"),
+    ("ok", "now"),
+    ("good", "now"),
+    ("normal", "now"),
+    ("better", "now"),
+    ("gone", "now"),
+    ("its", "gone"),
+    ("is", "gone"),
+    ("went", "away"),
+    ("went", "after"),
+    ("it", "went"),
+    ("it", "passed"),
+    ("passed", "now"),
+    ("calmed", "down"),
+    ("calmed", "right", "down"),
+    ("settled", "down"),
+    ("back", "to", "normal"),
+    ("all", "gone"),
+    ("eased", "off"),
+    ("im", "fine"),
+    ("hes", "fine"),
+    ("shes", "fine"),
+    ("stopped", "now"),
+    ("has", "stopped"),
+    ("its", "stopped"),
+)
+# What makes a match about a moment that is over: said in the past, or tied to a past moment.
+_PAST_MOMENT = frozenset(
+    "was were had felt went got during earlier before stood woke this morning noon yesterday".split()
+)
+# Clinical notes deny a list: "Patient denies chest pain, shortness of breath or headache".
+_LIST_DENIALS = frozenset("denies denied denying".split())
+_LIST_DENIAL_ENDS = frozenset("but however reports reported admits admitted states endorses".split())
 _UNCERTAIN = (
     ("not", "sure"),
     ("dont", "know", "if"),
@@ -166,6 +221,42 @@ _OTHER_SUBJECTS = frozenset(
     "nephew niece patient hes shes theyre sister brother".split()
 )
 _SUBJECT_REACH = 6
+# Whose danger is calm: an animal's, or a person's who is far away (the companion rule: a person beside
+# the patient who is in danger is an emergency, reported by whoever is with them).
+_ANIMALS = frozenset(
+    "dog dogs cat cats pet pets puppy puppies kitten kittens bird birds hamster horse rabbit parrot fish "
+    "goldfish budgie tortoise".split()
+)
+# Things whose "dying", "fit" or "blacking out" is no one's danger ("my phone's about to die").
+_THINGS = frozenset(
+    "phone phones battery batteries laptop computer printer engine car tv telly screen light lights bulb "
+    "signal wifi plant plants flowers colours colors picture radio music song charger torch boiler "
+    "fridge telly".split()
+)
+# People who are never in the room: someone on a screen or in the news.
+_STRANGERS = frozenset(
+    "actor actress footballer player celebrity singer character presenter politician stranger".split()
+)
+_ELSEWHERE_WORDS = frozenset("hospital telly tv news film movie wedding school work funeral".split())
+# Words right after the person that place them elsewhere ("my cousin in Ohio", "my aunt back home").
+_ELSEWHERE_AFTER = frozenset("in back over out lives living abroad overseas across".split())
+_HERE_AFTER = (("in", "the", "room"), ("in", "here"), ("in", "bed"), ("in", "the", "chair"), ("in", "the", "car"))
+_ELSEWHERE = (
+    ("on", "tv"),
+    ("on", "the", "news"),
+    ("in", "a", "movie"),
+    ("in", "the", "movie"),
+    ("in", "a", "film"),
+    ("in", "a", "book"),
+    ("on", "the", "phone"),
+    ("texted", "me"),
+    ("called", "me"),
+    ("told", "me", "about"),
+    ("another", "state"),
+    ("different", "state"),
+    ("other", "side"),
+    ("far", "away"),
+)
 
 
 @dataclass(frozen=True)
@@ -180,30 +271,82 @@ def context_of(words: Words, span: Span, about_others: bool = False) -> Context:
 
     `about_others`: the concept names another person inside its own words ("she's not breathing"), so
     a subject anywhere in the match decides whose it is, and "I don't think" is no denial of it."""
-    if about_others and _names_someone(words, span):
-        return "other_person"
+    if about_others:
+        someone = _someone_named(words, span)
+        if someone is not None:
+            return "other_person" if _far_or_animal(words, someone) else "companion"
     if _is_negated(words, span):
         return "negated"
     # "Not sure if it's chest pain" is doubt, not a hypothetical "if".
     if _has_before(words, span, _UNCERTAIN, reach=8):
         return "uncertain"
-    if _has_before(words, span, _HYPOTHETICAL, reach=8):
+    if _has_before(words, span, _HYPOTHETICAL, reach=8) and not _only_testing_if(words, span):
         return "hypothetical"
-    if _in_clause(words, span, _PAST) or _has_year(words, span):
+    if _in_clause(words, span, _PAST) or _has_year(words, span) or _has_decade(words, span):
+        return "past"
+    if _resolved_later(words, span) or _after_their_event(words, span):
         return "past"
     if _has_before(words, span, _IDEATION, reach=8):
         return "ideation"
-    if _is_other_person(words, span):
-        return "other_person"
+    other = _other_subject(words, span)
+    if other is not None:
+        return "other_person" if _far_or_animal(words, other) else "companion"
     if _in_clause_after(words, span, _UNCERTAIN):
         return "uncertain"
     return "plain"
 
 
-def _names_someone(words: Words, span: Span) -> bool:
-    return any(
-        token in _OTHER_SUBJECTS and token not in _OBJECTS for token in words.tokens[span.start : span.end]
+def _someone_named(words: Words, span: Span) -> int | None:
+    return next(
+        (
+            position
+            for position in range(span.start, span.end)
+            if words.tokens[position] in _OTHER_SUBJECTS and words.tokens[position] not in _OBJECTS
+        ),
+        None,
     )
+
+
+def _only_testing_if(words: Words, span: Span) -> bool:
+    """"to see if it would hold me": an "if" after "see" or "check" tests something; it is no hypothetical."""
+    before = words.tokens[max(0, span.start - 8) : span.start]
+    ifs = [i for i, token in enumerate(before) if token == "if"]
+    return bool(ifs) and all(i > 0 and before[i - 1] in ("see", "check", "checking", "test", "whether") for i in ifs)
+
+
+def _has_decade(words: Words, span: Span) -> bool:
+    clause = words.clauses[span.start]
+    tokens = words.tokens
+    return any(
+        tokens[i].endswith("ties") and tokens[i - 1] in _DECADE_BEFORE
+        for i in range(1, len(tokens))
+        if words.clauses[i] == clause
+    )
+
+
+def _after_their_event(words: Words, span: Span) -> bool:
+    """"on blood thinners after her stroke": the match names an event that is over."""
+    before = words.tokens[max(0, span.start - 2) : span.start]
+    return len(before) == 2 and before[0] == "after" and before[1] in ("her", "his", "their")
+
+
+def _resolved_later(words: Words, span: Span) -> bool:
+    """Said of a moment that is over ("felt", "was", "during"), and a later part says it is gone."""
+    tokens = words.tokens
+    clause = words.clauses[span.start]
+    before = [t for i, t in enumerate(tokens) if words.clauses[i] == clause and i < span.end]
+    if _PAST_MOMENT.isdisjoint(before):
+        return False
+    return _contains_any(tokens[span.end :], _RESOLVED_LATER)
+
+
+def _denied_in_list(words: Words, span: Span) -> bool:
+    for token in reversed(words.tokens[: span.start]):
+        if token in _LIST_DENIAL_ENDS:
+            return False
+        if token in _LIST_DENIALS:
+            return True
+    return False
 
 
 def _has_year(words: Words, span: Span) -> bool:
@@ -219,7 +362,7 @@ def _is_negated(words: Words, span: Span) -> bool:
     tokens = words.tokens
     if _follows(words, span, _CURRENT_AFTER):
         return False
-    if _follows(words, span, _RESOLVED_AFTER, reach=4):
+    if _follows(words, span, _RESOLVED_AFTER, reach=6) or _denied_in_list(words, span):
         return True
     gap_words = (tokens[position] for position in range(span.start, span.end) if position not in span.matched)
     if any(token in _NEGATIONS and token not in _INABILITY for token in gap_words):
@@ -286,26 +429,50 @@ def _contains_any(tokens: tuple[str, ...], triggers: tuple[tuple[str, ...], ...]
     return False
 
 
-def _is_other_person(words: Words, span: Span) -> bool:
+def _other_subject(words: Words, span: Span) -> int | None:
     """Whose is it? The nearest subject before the match in its clause decides; words of the match
-    itself that point at the patient ("better off without me") always mean the patient."""
+    itself that point at the patient ("better off without me") always mean the patient. The position of
+    the other person's word, or None when it is the patient's."""
     tokens = words.tokens
     inside = tokens[span.start : span.end]
     if any(token in _FIRST_PERSON for token in inside):
-        return False
+        return None
     if inside and inside[0] in _OTHER_SUBJECTS and inside[0] not in _OBJECTS:
-        return True  # the match starts with its subject: "she's turning blue"
+        return span.start  # the match starts with its subject: "she's turning blue"
     position = span.start - 1
     while (
         position >= 0 and span.start - position <= _SUBJECT_REACH and words.same_clause(position, span.start)
     ):
         token = tokens[position]
         if token in _FIRST_PERSON_SUBJECTS and not (token == "my" and _next_is_other(tokens, position)):
-            return False
-        if _is_other(token):
-            return True
+            return None
+        if _is_other(token) or token in _THINGS or token in _STRANGERS:
+            return position
         position -= 1
-    return False
+    return None
+
+
+def _far_or_animal(words: Words, position: int) -> bool:
+    """An animal, or a person placed somewhere else: their danger is not for this room."""
+    tokens = words.tokens
+    if tokens[position] in _ANIMALS or tokens[position] in _THINGS or tokens[position] in _STRANGERS:
+        return True
+    if position > 0 and _is_other(tokens[position - 1]):
+        return True  # someone's someone: "my neighbour's son", "my colleague's wife"
+    if position + 1 < len(tokens) and _is_other(tokens[position + 1]) and tokens[position].endswith("s"):
+        return True
+    if any(t in _ANIMALS for t in tokens[max(0, position - 2) : position]):
+        return True
+    after = tokens[position + 1 : position + 4]
+    if after and after[0] in _ELSEWHERE_AFTER and not _contains_any(tuple(after), _HERE_AFTER):
+        return True
+    if _in_clause(words, Span(position, position + 1), _ELSEWHERE):
+        return True
+    clause = words.clauses[position]
+    inside = [t for i, t in enumerate(tokens) if words.clauses[i] == clause]
+    if any(t in _ELSEWHERE_WORDS for t in inside):
+        return True
+    return "died" in inside or _contains_any(tuple(inside), (("passed", "away"),))  # no longer here
 
 
 def _is_other(token: str) -> bool:

@@ -136,8 +136,18 @@ def compile_pattern(text: str) -> Pattern:
     return Pattern(text, tuple(slots))
 
 
+# A pattern written in the patient's words also matches the companion's about the patient ("kill myself"
+# matches "kill himself"); context then decides whose it is.
+_PERSON_FORMS = {
+    "myself": {"himself", "herself", "themselves", "themself", "meself", "yourself"},
+    "my": {"his", "her", "their"},
+}
+
+
 def word_forms(word: str) -> set[str]:
     """`word` with its common inflections (some are not English words; they simply never occur)."""
+    if word in _PERSON_FORMS:
+        return {word, *_PERSON_FORMS[word]}
     forms = {word, word + "s", word + "es", word + "ed", word + "d", word + "ing", word + "in"}
     if word.endswith("e"):
         forms |= {word[:-1] + "ing", word[:-1] + "in"}

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ketavoice.content.model import Content, RedFlag
-from ketavoice.meaning import Certainty, Flag, FlagContext, FlagLevel
+from ketavoice.meaning import Certainty, Flag, FlagContext, FlagLevel, FlagSubject
 from ketavoice.understanding.context import Span, context_of
 from ketavoice.understanding.patterns import Match, Pattern, compile_pattern, find, sound_key
 from ketavoice.understanding.words import Words
@@ -24,7 +24,7 @@ from ketavoice.understanding.words import Words
 _TIER: dict[tuple[str, FlagLevel], Certainty | None] = {
     ("negated", "emergency"): None,
     ("negated", "crisis"): None,
-    ("other_person", "emergency"): None,
+    ("other_person", "emergency"): None,  # an animal's, or someone's far away
     ("other_person", "crisis"): None,
     ("past", "emergency"): None,
     ("past", "crisis"): "possible",
@@ -177,18 +177,21 @@ def _weigh(concept: CompiledConcept, words: Words, match: Match, idioms: list[Ma
     if _covered_by_idiom(match, idioms) or _harmless(concept, words, match):
         return None
     context = context_of(words, Span(match.start, match.end, match.positions), concept.others)
-    if concept.others:
-        # A danger to someone next to the patient: it counts only when said of someone else.
-        if context != "other_person":
-            return None
-        context = "plain"
+    subject: FlagSubject = "patient"
+    if context == "companion":
+        # The person beside the patient speaks of them: their danger is as real as the patient's own.
+        context, subject = "plain", "companion"
+    elif concept.others:
+        return None  # a danger to someone next to the patient counts only when said of someone else
     if context == "plain":
         flag_context: FlagContext = "vague" if concept.certainty == "possible" else "plain"
-        return Flag(concept.level, concept.certainty, concept.name, concept.id, concept.check, flag_context)
+        return Flag(
+            concept.level, concept.certainty, concept.name, concept.id, concept.check, flag_context, subject
+        )
     certainty = _TIER[(context, concept.level)]
     if certainty is None:
         return None
-    return Flag(concept.level, certainty, concept.name, concept.id, concept.check, context)
+    return Flag(concept.level, certainty, concept.name, concept.id, concept.check, context, subject)
 
 
 def _covered_by_idiom(match: Match, idioms: list[Match]) -> bool:

@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 MAX_CHARS = 20_000
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'"})
-_CLAUSE_BREAK = re.compile(r"[.,;:!?\n\u2026()\[\]\"]+")
+_CLAUSE_BREAK = re.compile(r"[.,;:!?\n()\[\]\"]+")
+# A trailing-off pause ("can't... get... enough air") is not the end of a clause: drowsy speech is
+# typed or transcribed with them between the words of one thought.
+_PAUSE = re.compile(r"(?:\.{2,}|\u2026)+")
 _WORD = re.compile(r"[a-z0-9']+|/")
 
 Rewrites = Mapping[tuple[str, ...], tuple[str, ...]]
@@ -53,7 +56,7 @@ class Words:
 
 def split_words(text: str, rewrites: Rewrites, longest_rewrite: int) -> Words:
     """Tokens of `text` by clause, with `rewrites` ("can not" -> "cant", "wanna" -> "want to") applied."""
-    lowered = text[:MAX_CHARS].translate(_APOSTROPHES).lower()
+    lowered = _PAUSE.sub(" ", text[:MAX_CHARS].translate(_APOSTROPHES).lower())
     tokens: list[str] = []
     clauses: list[int] = []
     for clause_index, chunk in enumerate(_CLAUSE_BREAK.split(lowered)):
