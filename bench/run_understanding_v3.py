@@ -36,11 +36,14 @@ def rows(folder: Path, prefix: str) -> list[dict[str, str]]:
     found: list[dict[str, str]] = []
     for path in sorted(folder.glob(f"{prefix}*.tsv")):
         with path.open(newline="", encoding="utf-8") as handle:
-            found += [row for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE) if row.get("text")]
+            reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+            found += [row for row in reader if row.get("text")]
     return found
 
 
-def flag_figures(content: Content, lines: list[dict[str, str]], misses: list[str] | None) -> dict[str, object]:
+def flag_figures(
+    content: Content, lines: list[dict[str, str]], misses: list[str] | None
+) -> dict[str, object]:
     by_label: dict[str, Counter[str]] = {}
     for row in lines:
         label = row["label"].strip()
@@ -87,7 +90,9 @@ def _summary(label: str, counts: Counter[str]) -> dict[str, object]:
     return out
 
 
-def question_figures(content: Content, lines: list[dict[str, str]], misses: list[str] | None) -> dict[str, object]:
+def question_figures(
+    content: Content, lines: list[dict[str, str]], misses: list[str] | None
+) -> dict[str, object]:
     steps = [None, *_answer_steps(content)]
     counts: Counter[str] = Counter()
     for row in lines:

@@ -142,7 +142,8 @@ class RedFlag:
 
     `script` is said in the clinic, `home_script` at home (where nobody has been called: it says whom
     to call); `companion_script` / `companion_home_script` instead when the person beside the patient
-    reports the patient's danger (stay with them, whom to call, what to put away). `phrases` are the recognizer's red-flag vocabulary; a level without concepts (an older
+    reports the patient's danger (stay with them, whom to call, what to put away). `phrases` are the
+    recognizer's red-flag vocabulary; a level without concepts (an older
     file) also matches them, each phrase a concept of its own. `check` is the
     question asked when a flag is only possible, with {concept} for the concept's name; a concept's own
     `check` wins. `frames` are the recognizer grammar's sentence frames, each with the phrases that fit

@@ -240,7 +240,9 @@ _STRANGERS = frozenset(
 _ELSEWHERE_WORDS = frozenset("hospital telly tv news film movie wedding school work funeral".split())
 # Words right after the person that place them elsewhere ("my cousin in Ohio", "my aunt back home").
 _ELSEWHERE_AFTER = frozenset("in back over out lives living abroad overseas across".split())
-_HERE_AFTER = (("in", "the", "room"), ("in", "here"), ("in", "bed"), ("in", "the", "chair"), ("in", "the", "car"))
+_HERE_AFTER = (
+    ("in", "the", "room"), ("in", "here"), ("in", "bed"), ("in", "the", "chair"), ("in", "the", "car")
+)
 _ELSEWHERE = (
     ("on", "tv"),
     ("on", "the", "news"),
@@ -311,7 +313,8 @@ def _only_testing_if(words: Words, span: Span) -> bool:
     """"to see if it would hold me": an "if" after "see" or "check" tests something; it is no hypothetical."""
     before = words.tokens[max(0, span.start - 8) : span.start]
     ifs = [i for i, token in enumerate(before) if token == "if"]
-    return bool(ifs) and all(i > 0 and before[i - 1] in ("see", "check", "checking", "test", "whether") for i in ifs)
+    testing = ("see", "check", "checking", "test", "whether")
+    return bool(ifs) and all(i > 0 and before[i - 1] in testing for i in ifs)
 
 
 def _has_decade(words: Words, span: Span) -> bool:
