@@ -84,9 +84,12 @@ class Understood:
 
     def to_json(self) -> dict[str, Any]:
         flag = self.flag
-        return {
+        out: dict[str, Any] = {
             "text": self.text,
             "intent": self.intent,
             "value": self.value,
             "flag": flag.to_json() if flag is not None else None,
         }
+        if self.intent == "question":
+            out["topic"] = self.value  # the approved answer's id, or None: saved for the care team
+        return out

@@ -45,6 +45,7 @@ from ketavoice.content.reader import (
     type_name,
 )
 from ketavoice.content.steps import build_dialogues
+from ketavoice.content.topics import build_expected_effects, build_topics
 
 TOP_LEVEL = (
     "meta",
@@ -59,6 +60,8 @@ TOP_LEVEL = (
     "understanding",
     "clinic",
     "instruments",
+    "answers",
+    "expected_effects",
 )
 REQUIRED_TOP_LEVEL = ("meta", "messages", "escort", "intents", "numbers", "red_flags", "dialogues")
 MESSAGE_KEYS = tuple(f.name for f in fields(Messages))
@@ -94,6 +97,8 @@ def build_content(data: dict[str, Any], source: str, problems: Problems) -> Cont
         clinic=_clinic(table_at(data, "clinic", "", problems), problems),
         instruments=build_instruments(table_at(data, "instruments", "", problems), problems),
         max_turn_words=read_int(meta, "max_turn_words", "meta", problems, default=DEFAULT_MAX_TURN_WORDS),
+        answers=build_topics(table_at(data, "answers", "", problems), problems),
+        expected_effects=build_expected_effects(table_at(data, "expected_effects", "", problems), problems),
     )
 
 

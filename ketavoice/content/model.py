@@ -305,6 +305,11 @@ class Messages:
     confirm_number: str = "Did you say {value}? Please say yes or no."
     number_again: str = "Okay. Please say the number again."
     record_prompt_typed: str = "Okay. Type your note, then press Enter."
+    # A question with no approved answer: kept for the care team (ask-anything).
+    question_saved: str = "I don't have an answer to that. I've saved it for your care team."
+    question_alert: str = "The patient asked a question the device has no approved answer for."
+    # A check question answered with a question or something unclear: asked once more, plainly.
+    check_again: str = "I need to be sure you're safe. Please answer yes or no."
 
 
 @dataclass(frozen=True)
@@ -338,6 +343,36 @@ class Clinic:
     phone: str = ""
 
 
+@dataclass(frozen=True)
+class Topic:
+    """An approved answer to a common question ([answers.<id>]): what is said (`say` in the clinic,
+    `home_say` at home when it differs), the word patterns that name the topic, example questions
+    (tested) and the public source the answer follows."""
+
+    id: str
+    name: str
+    say: tuple[str, ...]
+    patterns: tuple[str, ...]
+    examples: tuple[str, ...]
+    source: str
+    home_say: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExpectedEffect:
+    """A transient after-effect patients are told to expect ([expected_effects.<id>]): recognised by its
+    patterns in any step, answered with a calm, specific reassurance (`reply`, `home_reply` at home)."""
+
+    id: str
+    name: str
+    patterns: tuple[str, ...]
+    reply: tuple[str, ...]
+    source: str
+    home_reply: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+    calm: tuple[str, ...] = ()
+
+
 # The longest spoken turn `content check` accepts unless [meta] max_turn_words says otherwise.
 DEFAULT_MAX_TURN_WORDS = 25
 
@@ -362,6 +397,8 @@ class Content:
     clinic: Clinic = Clinic()
     instruments: tuple[Instrument, ...] = ()
     max_turn_words: int = DEFAULT_MAX_TURN_WORDS
+    answers: tuple[Topic, ...] = ()
+    expected_effects: tuple[ExpectedEffect, ...] = ()
 
     def dialogue(self, name: str) -> Dialogue:
         for dialogue in self.dialogues:

@@ -48,10 +48,18 @@ def spoken_turns(content: Content) -> Iterator[tuple[str, str]]:
             yield from _step_turns(step, join(join(join("dialogues", dialogue.name), "steps"), index))
     yield from instrument_texts(content.instruments)
     yield from _safety_turns(content)
+    for topic in content.answers:
+        for key, lines in (("say", topic.say), ("home_say", topic.home_say)):
+            for index, line in enumerate(lines):
+                yield join(join(join("answers", topic.id), key), index), line
+    for effect in content.expected_effects:
+        for key, lines in (("reply", effect.reply), ("home_reply", effect.home_reply)):
+            for index, line in enumerate(lines):
+                yield join(join(join("expected_effects", effect.id), key), index), line
 
 
 # Messages for staff, not said to the patient.
-_STAFF_MESSAGES = frozenset({"unanswered_alert", "low_mood_alert", "wrong_teach_back_alert"})
+_STAFF_MESSAGES = frozenset({"unanswered_alert", "low_mood_alert", "wrong_teach_back_alert", "question_alert"})
 
 
 def _safety_turns(content: Content) -> Iterator[tuple[str, str]]:

@@ -299,14 +299,16 @@ def context_of(words: Words, span: Span, about_others: bool = False) -> Context:
 
 
 def _someone_named(words: Words, span: Span) -> int | None:
-    return next(
-        (
-            position
-            for position in range(span.start, span.end)
-            if words.tokens[position] in _OTHER_SUBJECTS and words.tokens[position] not in _OBJECTS
-        ),
+    """Someone named inside the match, or the one it is done to right after it ("I can't wake him")."""
+    tokens = words.tokens
+    inside = next(
+        (p for p in range(span.start, span.end) if tokens[p] in _OTHER_SUBJECTS and tokens[p] not in _OBJECTS),
         None,
     )
+    if inside is not None:
+        return inside
+    after = range(span.end, min(len(tokens), span.end + 2))
+    return next((p for p in after if tokens[p] in ("him", "her", "them") and words.same_clause(p, span.start)), None)
 
 
 def _only_testing_if(words: Words, span: Span) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ketavoice.content.model import Content, Step
+from ketavoice.understanding.questions import QuestionIndex, build_question_index
 from ketavoice.understanding.safety import SafetyIndex, build_safety_index
 from ketavoice.understanding.words import Rewrites, Words, split_words
 
@@ -30,6 +31,7 @@ class UnderstandingIndex:
     moods: tuple[Phrase, ...]
     keys: dict[str, str]
     safety: SafetyIndex
+    questions: QuestionIndex
     choices_by_step: dict[tuple[str, str], tuple[Phrase, ...]] = field(default_factory=dict)
 
     def words(self, text: str) -> Words:
@@ -67,7 +69,9 @@ def _build(content: Content) -> UnderstandingIndex:
         for heard, meant in content.understanding.rewrites
     }
     longest = max((len(key) for key in rewrites), default=0)
-    bare = UnderstandingIndex(rewrites, longest, (), (), {}, build_safety_index(content))
+    bare = UnderstandingIndex(
+        rewrites, longest, (), (), {}, build_safety_index(content), build_question_index(content)
+    )
     phrases = tuple(
         Phrase(bare.phrase_words(text), intent.name) for intent in content.intents for text in intent.phrases
     )
@@ -82,4 +86,4 @@ def _build(content: Content) -> UnderstandingIndex:
         for text in texts
     )
     keys: dict[str, str] = {key: intent.name for intent in content.intents for key in intent.keys}
-    return UnderstandingIndex(rewrites, longest, phrases, moods, keys, bare.safety)
+    return UnderstandingIndex(rewrites, longest, phrases, moods, keys, bare.safety, bare.questions)

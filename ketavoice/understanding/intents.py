@@ -14,6 +14,7 @@ from ketavoice.content.model import Content, Step
 from ketavoice.meaning import Flag, Understood
 from ketavoice.understanding.index import Phrase, UnderstandingIndex, index_for
 from ketavoice.understanding.numbers import number_value
+from ketavoice.understanding.questions import SHORT_COMMAND_TOKENS, effect_of, is_question, topic_of
 from ketavoice.understanding.safety import judge
 from ketavoice.understanding.words import Words
 
@@ -30,14 +31,52 @@ def flags_in(content: Content, text: str) -> tuple[Flag, ...]:
 
 
 def understand(content: Content, text: str, step: Step | None = None) -> Understood:
-    """The meaning of `text`, in the context of `step` when given (choices, numbers)."""
+    """The meaning of `text`, in the context of `step` when given (choices, numbers).
+
+    Red flags come first; then a question, which is never an answer (a command asked as a question,
+    "can you repeat that", stays a command); then an expected after-effect, unless the words answer the
+    step's own question (a yes or no, a number); then the ordinary answer."""
     index = index_for(content)
     words = index.words(text)
     flags = judge(index.safety, words)
     if flags and flags[0].certainty == "certain":
         return Understood(text, flags[0].level, None, flags)
     intent, value = _ordinary(index, content, text, words, step)
+    if is_question(words, text):
+        topic = topic_of(index.questions, words)
+        if topic is not None or not _command_asked(intent, words, index, step):
+            return Understood(text, "question", topic, flags)
+    if not flags and intent not in _GLOBAL_COMMANDS and not _answers_step(intent, step):
+        effect = effect_of(index.questions, words)
+        if effect is not None:
+            return Understood(text, "expected_effect", effect, flags)
     return Understood(text, intent, value, flags)
+
+
+_GLOBAL_COMMANDS = frozenset("repeat slower faster help stop back cancel retry done".split())
+
+
+def _command_asked(intent: str, words: Words, index: UnderstandingIndex, step: Step | None) -> bool:
+    """A command put as a question ("can you say that again"): short, or its phrase is half the words."""
+    if intent not in _GLOBAL_COMMANDS and intent != "next":
+        return False
+    if len(words.tokens) <= SHORT_COMMAND_TOKENS:
+        return True
+    phrase = _best_phrase(words, list(index.phrases), step)
+    return phrase is not None and 2 * len(phrase.words) >= len(words.tokens)
+
+
+def _answers_step(intent: str, step: Step | None) -> bool:
+    """The words answer the step's own question, so an effect named beside them does not replace it."""
+    if step is None:
+        return False
+    if step.kind == "yes_no" or step.kind == "note":
+        return intent in ("yes", "no", "unsure")
+    if step.kind == "number":
+        return intent == "number"
+    if step.kind == "choice":
+        return intent == "choice"
+    return False
 
 
 def _ordinary(

@@ -38,15 +38,14 @@ class Slot:
     sequences: tuple[tuple[frozenset[str], ...], ...] = ()  # multi-word alternatives, longest first
     openers: frozenset[str] = frozenset()  # every whole word that can start this slot (for filtering)
     bases: tuple[str, ...] = ()  # the slot's whole words as written, for one-letter slips
+    prefix_set: frozenset[str] = frozenset()
 
     def matches(self, token: str) -> bool:
         return token in self.words or any(token.startswith(prefix) for prefix in self.prefixes)
 
     def could_match(self, words: Words) -> bool:
         """Whether any word of the utterance could fill this slot: a cheap first filter."""
-        if not self.openers.isdisjoint(words.present):
-            return True
-        return any(words.has_prefix(prefix) for prefix in self.prefixes)
+        return not self.openers.isdisjoint(words.present) or not self.prefix_set.isdisjoint(words.starts)
 
     def length_at(self, tokens: tuple[str, ...], position: int) -> int:
         """How many tokens this slot matches at `position` (0: none)."""
@@ -130,6 +129,7 @@ def compile_pattern(text: str) -> Pattern:
             tuple(sequences),
             openers,
             bases,
+            frozenset(prefixes),
         )
         slots.append(slot)
         gap = DEFAULT_GAP
@@ -195,7 +195,11 @@ def find(
             missing += 1
             if missing > allowed_missing:
                 return None  # some word of the pattern is nowhere in the utterance
-    for start in range(begin, len(words.tokens)):
+    first = pattern.slots[0]
+    tokens = words.tokens
+    for start in range(begin, len(tokens)):
+        if allow is None and tokens[start] not in first.openers and first.prefix_set.isdisjoint(words.starts_at[start]):
+            continue  # the first word of the pattern can't start here
         found = _from(pattern, words, allow, 0, start, (), False)
         if found is not None:
             positions, misheard = found

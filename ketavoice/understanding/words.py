@@ -34,18 +34,19 @@ class Words:
     tokens: tuple[str, ...]
     clauses: tuple[int, ...]
     present: frozenset[str] = field(init=False, repr=False, compare=False)
-    _prefixes: dict[str, bool] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # Every start of every word ("che", "ches", "chest"), so a pattern's "word*" is one set look-up.
+    starts: frozenset[str] = field(init=False, repr=False, compare=False)
+    starts_at: tuple[frozenset[str], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "present", frozenset(self.tokens))
+        at = tuple(frozenset(token[:end] for end in range(1, len(token) + 1)) for token in self.tokens)
+        object.__setattr__(self, "starts_at", at)
+        object.__setattr__(self, "starts", frozenset().union(*at))
 
     def has_prefix(self, prefix: str) -> bool:
-        """Whether some word starts with `prefix` (remembered: many patterns ask the same)."""
-        known = self._prefixes.get(prefix)
-        if known is None:
-            known = any(token.startswith(prefix) for token in self.present)
-            self._prefixes[prefix] = known
-        return known
+        """Whether some word starts with `prefix`."""
+        return prefix in self.starts
 
     def __len__(self) -> int:
         return len(self.tokens)

@@ -1,0 +1,179 @@
+"""Questions and expected after-effects: a question is recognised by its form (a wh-word or an inverted
+verb at the start, "I was wondering", "is it ok to", a question mark), typed or spoken without
+punctuation, and its topic by the clinic's [answers] patterns; an expected effect by its
+[expected_effects] patterns. A question is never an answer: the engine answers it and asks again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ketavoice.content.model import Content
+from ketavoice.understanding.patterns import Pattern, compile_pattern, find
+from ketavoice.understanding.words import Words
+
+_WH = frozenset("what whats when whens where wheres why how hows who whos which whose".split())
+_AUX = frozenset(
+    "can could should shall will would is are am do does did may might must have has was were isnt arent "
+    "cant shouldnt wont dont doesnt wouldnt couldnt".split()
+)
+# After an inverted verb, the subject of a question ("can I", "is it", "should he").
+_SUBJECTS = frozenset(
+    "i we you he she they it this that there my your his her their the a an someone anyone people everyone "
+    "somebody anybody mum mom dad".split()
+)
+# Sounds and greetings before a question ("um so nurse, can I ...").
+_OPENERS = frozenset(
+    "so um uh uhm er hey hi nurse excuse me sorry and also oh ok okay well like just quick question sorry "
+    "another one more thing yeah yes no right then actually hello".split()
+)
+# A verb that opens a question whatever follows it ("does weed make it worse", "is green tea ok").
+_OPEN_AUX = frozenset("is are can could should will would do does may might shall".split())
+# Words after which a clause starts again ("... or should we wait").
+_JOINS = frozenset("or and but so then like because".split())
+_FINE = frozenset("ok okay safe normal allowed alright fine bad legal".split())
+_MARKERS = (
+    ("do", "you", "think"),
+    ("or", "not"),
+    ("wants", "to", "know"),
+    ("know", "if"),
+    ("know", "whether"),
+    ("any", "tips"),
+    ("any", "advice"),
+    ("i", "was", "wondering"),
+    ("i", "wonder"),
+    ("wondering", "if"),
+    ("wondering", "when"),
+    ("wondering", "whether"),
+    ("want", "to", "ask"),
+    ("wanted", "to", "ask"),
+    ("like", "to", "know"),
+    ("want", "to", "know"),
+    ("wanted", "to", "know"),
+    ("quick", "question"),
+    ("a", "question"),
+    ("tell", "me", "when"),
+    ("tell", "me", "if"),
+    ("tell", "me", "how"),
+    ("do", "you", "know"),
+    ("any", "idea"),
+    ("is", "it", "ok"),
+    ("is", "it", "okay"),
+    ("is", "it", "safe"),
+    ("is", "it", "normal"),
+    ("is", "it", "bad"),
+    ("is", "it", "fine"),
+    ("am", "i", "allowed"),
+    ("are", "we", "allowed"),
+    ("allowed", "to"),
+    ("do", "i", "need"),
+    ("do", "i", "have", "to"),
+    ("how", "long"),
+    ("how", "soon"),
+    ("how", "many"),
+    ("when", "can"),
+    ("when", "will"),
+    ("when", "should"),
+    ("should", "i"),
+    ("can", "i"),
+    ("could", "i"),
+    ("what", "if"),
+    ("okay", "to"),
+    ("ok", "to"),
+    ("safe", "to"),
+    ("not", "sure", "if", "i", "can"),
+    ("not", "sure", "when"),
+)
+# A command said as a question ("can you repeat that") is a command when it is most of what was said.
+SHORT_COMMAND_TOKENS = 4
+
+
+@dataclass(frozen=True)
+class CompiledTopic:
+    id: str
+    patterns: tuple[Pattern, ...]
+
+
+@dataclass(frozen=True)
+class QuestionIndex:
+    topics: tuple[CompiledTopic, ...]
+    effects: tuple[CompiledTopic, ...]
+
+
+def build_question_index(content: Content) -> QuestionIndex:
+    return QuestionIndex(
+        topics=tuple(
+            CompiledTopic(topic.id, tuple(compile_pattern(p) for p in topic.patterns)) for topic in content.answers
+        ),
+        effects=tuple(
+            CompiledTopic(effect.id, tuple(compile_pattern(p) for p in effect.patterns))
+            for effect in content.expected_effects
+        ),
+    )
+
+
+def is_question(words: Words, text: str) -> bool:
+    """True when `text` is asked, not answered: a question mark, or a question's form without one."""
+    tokens = words.tokens
+    if not tokens:
+        return False
+    if "?" in text:
+        return True
+    start = 0
+    while start < len(tokens) - 1 and tokens[start] in _OPENERS:
+        start += 1
+    first = tokens[start]
+    if first in _WH and len(tokens) - start > 1:
+        return True
+    if first in _OPEN_AUX and len(tokens) - start >= 3:
+        return True  # "does insurance cover it", "is green tea ok"
+    for position in range(start, len(tokens) - 1):
+        at_start = position == start or tokens[position - 1] in _OPENERS or tokens[position - 1] in _JOINS
+        if at_start and tokens[position] in _AUX and tokens[position + 1] in _SUBJECTS:
+            return True  # "um so like is a beer ok", "or should we wait"
+    if _contains(tokens, _MARKERS):
+        return True
+    return _asks_if_fine(tokens)
+
+
+def _asks_if_fine(tokens: tuple[str, ...]) -> bool:
+    """"... is that ok", "is sex ok tonight": a verb of being followed closely by "ok", "safe", "normal"."""
+    for position, token in enumerate(tokens):
+        if token in ("is", "are", "am", "isnt") and position + 1 < len(tokens):
+            following = tokens[position + 1 : position + 5]
+            if any(word in _FINE for word in following) and (position == 0 or tokens[position - 1] not in _SUBJECTS):
+                return True
+    return False
+
+
+def topic_of(index: QuestionIndex, words: Words) -> str | None:
+    """The approved answer whose patterns cover most of the question's words; None when none matches."""
+    return _best(index.topics, words)
+
+
+def effect_of(index: QuestionIndex, words: Words) -> str | None:
+    """The expected after-effect `words` describe, or None."""
+    return _best(index.effects, words)
+
+
+def _best(entries: tuple[CompiledTopic, ...], words: Words) -> str | None:
+    best_id: str | None = None
+    best_score = 0
+    for entry in entries:
+        covered: set[int] = set()
+        for pattern in entry.patterns:
+            match = find(pattern, words)
+            if match is not None:
+                covered |= set(match.positions)
+        if len(covered) > best_score:
+            best_id, best_score = entry.id, len(covered)
+    return best_id
+
+
+def _contains(tokens: tuple[str, ...], triggers: tuple[tuple[str, ...], ...]) -> bool:
+    for trigger in triggers:
+        size = len(trigger)
+        for start in range(len(tokens) - size + 1):
+            if tokens[start : start + size] == trigger:
+                return True
+    return False
