@@ -51,8 +51,19 @@ async def type_text(pilot: Pilot[int], text: str) -> None:
     await pilot.press(*["space" if ch == " " else ch for ch in text])
 
 
+class SteppedClock:
+    """Real time plus the seconds a test skips, so the PIN back-off passes without sleeping."""
+
+    def __init__(self) -> None:
+        self.skipped = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.skipped
+
+
 def test_station_shows_rooms_and_alerts_and_acknowledges_one(tmp_path: Path, clinic_url: str) -> None:
-    pins = PinStore(tmp_path / "station")
+    pin_clock = SteppedClock()
+    pins = PinStore(tmp_path / "station", clock=pin_clock)
     pins.set_pin(PIN)
     audited: list[tuple[str, str]] = []
     config = ClinicConfig(clinic_url, "")
@@ -88,7 +99,7 @@ def test_station_shows_rooms_and_alerts_and_acknowledges_one(tmp_path: Path, cli
             await pilot.pause()
             await until(pilot, lambda: ("pin_failed" in [k for k, _ in audited]))
             assert alerts.row_count == 2
-            await asyncio.sleep(1.1)  # the PIN back-off after one wrong attempt
+            pin_clock.skipped += 1.1  # past the PIN back-off after one wrong attempt, without sleeping
             await pilot.press("a")
             await pilot.pause()
             await type_text(pilot, "Nurse Kim")
