@@ -36,3 +36,16 @@ def safe_text(text: str, *, multiline: bool = False) -> str:
     if multiline:
         return _CONTROL_KEEP_LINES.sub("", _OTHER_BREAK.sub("\n", cleaned))
     return _CONTROL.sub("", _LINE_BREAK.sub(" ", cleaned))
+
+
+def safe_line(text: object, limit: int | None = None) -> str:
+    """`safe_text` on one line with runs of spaces collapsed, cut to `limit` characters (ending in …).
+
+    For table cells, toasts and list lines on staff screens; None and empty values become "".
+    """
+    if text is None:
+        return ""
+    single = " ".join(safe_text(str(text)).split())
+    if limit is None or len(single) <= limit:
+        return single
+    return single[: max(limit - 1, 0)] + "…"
