@@ -15,6 +15,7 @@ import pytest
 from ketavoice.clinic.config import ClinicConfig
 from ketavoice.clinic.pgstore import ClinicStore
 from ketavoice.journal import open_journal
+from ketavoice.screening.model import ItemAnswer, Screening
 from ketavoice.tui.pin import PinStore
 from tests.clinic_support import free_port, fresh_database
 
@@ -151,6 +152,23 @@ def test_alerts_from_the_store_print_no_control_characters(hostile_home: Path, c
     assert_shown_safely(result.stdout)
     rows = json.loads(cli(hostile_home, "alerts", "--json", env=env).stdout)
     assert rows[0]["patient"] == HOSTILE_PATIENT  # JSON keeps the stored value, escaped by JSON itself
+
+
+def test_notes_with_extras_show_screenings_like_the_plain_table(home: Path) -> None:
+    """`notes --alerts` and `--drafts` printed every screening as "note: None"."""
+    phq9 = Screening("phq9", "PHQ-9", tuple(ItemAnswer(f"phq9_{n}", "several_days", 1) for n in range(1, 10)),
+                     9, "mild", False, crisis=True)
+    with open_journal(home) as journal:
+        session = journal.start_session("pat-7", "checkin", 1_700_000_010.0)
+        journal.save_screening(session, phq9, 1_700_000_011.0)
+    plain = cli(home, "notes").stdout
+    assert "PHQ-9 score 9: mild [crisis flag]" in plain
+    for extra in (("--alerts",), ("--drafts",), ("--alerts", "--drafts")):
+        result = cli(home, "notes", *extra)
+        assert result.returncode == 0, result.stderr
+        assert "None" not in result.stdout
+        lines = [line for line in result.stdout.splitlines() if "PHQ-9" in line]
+        assert len(lines) == 1 and lines[0].endswith("pat-7  PHQ-9 score 9: mild [crisis flag]"), lines
 
 
 def test_sync_unreachable_is_a_clear_error_without_the_password(home: Path) -> None:

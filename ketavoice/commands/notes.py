@@ -83,7 +83,7 @@ def format_table(rows: list[HistoryRow]) -> str:
         if row.type == "mood":
             what = f"mood {row.rating}/10"
         elif row.type == "screening":
-            what = f"{row.form} score {row.score}: {row.severity}" + (" [crisis flag]" if row.crisis else "")
+            what = screening_line(row.form, row.score, row.severity, row.crisis)
         else:
             flags = " [spoken]" if row.audio_path else ""
             flags += " (machine transcript)" if row.machine_transcript else ""
@@ -92,6 +92,14 @@ def format_table(rows: list[HistoryRow]) -> str:
     widths = [max(len(line[col]) for line in table) for col in range(3)]
     lines = ["  ".join(line[col].ljust(widths[col]) for col in range(3)) + "  " + line[3] for line in table]
     return "\n".join(lines) + "\n"
+
+
+def screening_line(form: object, score: object, severity: object, crisis: object) -> str:
+    """One screening as every table shows it: `PHQ-9 score 12: moderate`, `[crisis flag]` when set."""
+    from ketavoice.terminal import safe_line
+
+    line = f"{safe_line(form)} score {safe_line(score)}: {safe_line(severity)}"
+    return line + (" [crisis flag]" if crisis else "")
 
 
 ALERT_FIELDS = ("room", "level", "certainty", "acknowledged_at", "acknowledged_by")
@@ -159,6 +167,8 @@ def _with_extras(rows: list[HistoryRow], alerts: list[dict[str, object]], *, as_
                     f"{safe_line(entry['text'])}")
         elif entry["type"] == "mood":
             what = f"mood {safe_line(entry['rating'])}/10"
+        elif entry["type"] == "screening":
+            what = screening_line(entry["form"], entry["score"], entry["severity"], entry["crisis"])
         else:
             draft = " [draft]" if entry["status"] == "draft" else ""
             what = f"note{draft}: {safe_line(entry['text'])}"
