@@ -4,7 +4,9 @@ Patient words, patient ids, file names and error messages can hold escape sequen
 clear-screen, OSC 52 clipboard writes) or control characters. `safe_text` removes whole escape sequences
 (CSI, OSC, DCS, APC, PM, SOS and two-character ESC forms, in both their 7-bit and 8-bit spellings), every
 other C0/C1 control and DEL, and the Unicode bidirectional overrides that can make text read backwards.
-JSON and CSV outputs escape on their own and do not need it; the TUI never parses markup.
+`safe_line` is the same on one bounded line, for table cells and list lines (`notes`, `alerts`, the
+station). JSON and CSV outputs escape on their own and do not need it; the TUI never parses outside text
+as markup (widgets get `rich.text.Text`, toasts go through `tui.plain.PlainNotifyApp`, markup=False).
 """
 
 from __future__ import annotations
@@ -36,3 +38,16 @@ def safe_text(text: str, *, multiline: bool = False) -> str:
     if multiline:
         return _CONTROL_KEEP_LINES.sub("", _OTHER_BREAK.sub("\n", cleaned))
     return _CONTROL.sub("", _LINE_BREAK.sub(" ", cleaned))
+
+
+def safe_line(text: object, limit: int | None = None) -> str:
+    """`safe_text` on one line with runs of spaces collapsed, cut to `limit` characters (ending in …).
+
+    For table cells, toasts and list lines on staff screens; None and empty values become "".
+    """
+    if text is None:
+        return ""
+    single = " ".join(safe_text(str(text)).split())
+    if limit is None or len(single) <= limit:
+        return single
+    return single[: max(limit - 1, 0)] + "…"

@@ -1,7 +1,8 @@
 """Child process for the kill -9 tests: writes to a journal and replicates, and is killed mid-way.
 
 `python -m tests.clinic_crash_writer JOURNAL URL MODE`
-  loop:        write an alert and a mood, sync, forever (the parent kills it at a random moment)
+  loop:        write an alert and a mood, sync, forever (the parent kills it at a random moment); prints
+               `ready` before the first write and `wrote` after the first round, for the parent to wait on
   after-commit: deliver the whole outbox to PostgreSQL, then SIGKILL itself before marking it delivered
 """
 
@@ -33,10 +34,14 @@ def main() -> None:
     replicator = Replicator(path, config)
     session = journal.start_session("crash", "post_session", time.time())
     print("ready", flush=True)
+    rounds = 0
     while True:
         journal.add_alert(session, "crash", "emergency", "Emergency red flag", time.time())
         journal.save_mood(session, 5, time.time())
         replicator.sync_once()
+        rounds += 1
+        if rounds == 1:
+            print("wrote", flush=True)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from ketavoice.clinic.config import ClinicConfig
 from ketavoice.clinic.pgstore import ClinicStore
 from ketavoice.journal import open_journal
+from ketavoice.screening.model import ItemAnswer, Screening
 from ketavoice.tui.pin import PinStore
 from tests.clinic_support import free_port, fresh_database
 
@@ -97,6 +99,76 @@ def test_notes_can_show_alerts_and_drafts(home: Path) -> None:
     assert both[2]["status"] == "draft" and both[0]["level"] == "emergency"
     csv_out = cli(home, "notes", "--alerts", "--csv").stdout.splitlines()
     assert len(csv_out) == 3 and '"level"' in csv_out[0]
+
+
+# ../shared/reviews/clinic-attack-v3.md finding 8: an OSC title and colours in the patient id and words
+# came out raw from `alerts` and `notes --alerts`; plus 8-bit CSI, bidi override, a forged line, markup.
+HOSTILE_PATIENT = "pE\x1b]2;PWNED-TITLE\x07\x1b[31mRED\u202e[/]"
+HOSTILE_TEXT = "Emergency red flag: crushing chest pain \x1b]2;WORDS-TITLE\x07\x1b[5m\x9b2J\nFAKE LINE"
+HOSTILE_NOTE = "note \x1b]52;c;aGVsbG8=\x07 kept\rover"
+
+
+def control_characters(text: str) -> list[str]:
+    """Every character in `text` that a terminal could act on (C0/C1 controls, format characters such
+    as bidi overrides), except the line breaks between output lines."""
+    return [repr(ch) for ch in text if ch != "\n" and unicodedata.category(ch) in ("Cc", "Cf")]
+
+
+@pytest.fixture
+def hostile_home(tmp_path: Path) -> Path:
+    path = tmp_path / "hostile"
+    journal = open_journal(path)
+    session = journal.start_session(HOSTILE_PATIENT, "post_session", 1_700_000_000.0)
+    journal.audit(session, "patient", "typed", HOSTILE_TEXT, 1_700_000_001.0)
+    journal.add_alert(session, HOSTILE_PATIENT, "emergency", HOSTILE_TEXT, 1_700_000_002.0)
+    journal.save_note(session, HOSTILE_NOTE, None, False, 1_700_000_003.0, status="draft")
+    journal.close()
+    return path
+
+
+def assert_shown_safely(output: str) -> None:
+    assert not control_characters(output), control_characters(output)
+    for leaked in ("PWNED-TITLE", "WORDS-TITLE", "[31m", "[5m", "aGVsbG8"):
+        assert leaked not in output
+    assert "pERED[/]" in output  # what is left of the id, markup as literal text
+    assert "FAKE LINE" in output and not any(line.startswith("FAKE LINE") for line in output.splitlines())
+
+
+@pytest.mark.parametrize("args", [("alerts",), ("alerts", "--open"), ("notes", "--alerts"),
+                                  ("notes", "--alerts", "--drafts")], ids=" ".join)
+def test_alert_lists_print_no_control_characters(hostile_home: Path, args: tuple[str, ...]) -> None:
+    result = cli(hostile_home, *args)
+    assert result.returncode == 0, result.stderr
+    assert_shown_safely(result.stdout)
+    if "--drafts" in args:
+        assert "note [draft]: note kept over" in result.stdout
+
+
+def test_alerts_from_the_store_print_no_control_characters(hostile_home: Path, clinic_url: str) -> None:
+    env = {"KETAVOICE_DATABASE_URL": clinic_url, "KETAVOICE_ROOM": "Room E"}
+    assert cli(hostile_home, "sync", env=env).returncode == 0
+    result = cli(hostile_home, "alerts", "--room", "Room E", env=env)
+    assert result.returncode == 0, result.stderr
+    assert_shown_safely(result.stdout)
+    rows = json.loads(cli(hostile_home, "alerts", "--json", env=env).stdout)
+    assert rows[0]["patient"] == HOSTILE_PATIENT  # JSON keeps the stored value, escaped by JSON itself
+
+
+def test_notes_with_extras_show_screenings_like_the_plain_table(home: Path) -> None:
+    """`notes --alerts` and `--drafts` printed every screening as "note: None"."""
+    phq9 = Screening("phq9", "PHQ-9", tuple(ItemAnswer(f"phq9_{n}", "several_days", 1) for n in range(1, 10)),
+                     9, "mild", False, crisis=True)
+    with open_journal(home) as journal:
+        session = journal.start_session("pat-7", "checkin", 1_700_000_010.0)
+        journal.save_screening(session, phq9, 1_700_000_011.0)
+    plain = cli(home, "notes").stdout
+    assert "PHQ-9 score 9: mild [crisis flag]" in plain
+    for extra in (("--alerts",), ("--drafts",), ("--alerts", "--drafts")):
+        result = cli(home, "notes", *extra)
+        assert result.returncode == 0, result.stderr
+        assert "None" not in result.stdout
+        lines = [line for line in result.stdout.splitlines() if "PHQ-9" in line]
+        assert len(lines) == 1 and lines[0].endswith("pat-7  PHQ-9 score 9: mild [crisis flag]"), lines
 
 
 def test_sync_unreachable_is_a_clear_error_without_the_password(home: Path) -> None:

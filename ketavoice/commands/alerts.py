@@ -82,15 +82,20 @@ def _row(alert_id: int, room: str, patient: str, level: str, certainty: str, tex
 
 
 def format_table(rows: list[dict[str, Any]]) -> str:
+    """The human-readable list; every stored value passes through `terminal.safe_line` (patient ids,
+    rooms, words and staff names come from outside and may hold escape sequences or line breaks)."""
+    from ketavoice.terminal import safe_line
+
     if not rows:
         return "No alerts.\n"
     lines = []
     for row in rows:
-        when = str(row["created_at"]).replace("T", " ")[:16]
-        state = f"acknowledged by {row['acknowledged_by']}" if row["acknowledged_at"] else "OPEN"
-        room = row["room"] or "-"
-        lines.append(f"#{row['id']:<5} {when}  room {room:<10} patient {row['patient']:<12} "
-                     f"{str(row['level']).upper()} ({row['certainty']})  {state}\n        {row['text']}")
+        when = safe_line(row["created_at"]).replace("T", " ")[:16]
+        state = f"acknowledged by {safe_line(row['acknowledged_by'])}" if row["acknowledged_at"] else "OPEN"
+        room, patient = safe_line(row["room"]) or "-", safe_line(row["patient"])
+        lines.append(f"#{safe_line(row['id']):<5} {when}  room {room:<10} patient {patient:<12} "
+                     f"{safe_line(row['level']).upper()} ({safe_line(row['certainty'])})  {state}\n"
+                     f"        {safe_line(row['text'])}")
     return "\n".join(lines) + "\n"
 
 

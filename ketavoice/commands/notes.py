@@ -3,9 +3,9 @@
 Reading never creates a journal: with no journal file yet it prints an empty result. A journal that
 cannot be written (read-only media, a mounted backup, a full disk) is read without changing anything.
 Journal errors (damaged file, foreign file) are reported by the CLI as a clear message and exit status
-1. The table
-passes every value through `terminal.safe_text`: a note cannot move the cursor, retitle the window or
-write the clipboard of whoever reads it.
+1. The tables (with or without --drafts/--alerts) pass every value through `terminal.safe_text`: a note,
+a patient id or an alert cannot move the cursor, retitle the window or write the clipboard of whoever
+reads it.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def format_table(rows: list[HistoryRow]) -> str:
         if row.type == "mood":
             what = f"mood {row.rating}/10"
         elif row.type == "screening":
-            what = f"{row.form} score {row.score}: {row.severity}" + (" [crisis flag]" if row.crisis else "")
+            what = screening_line(row.form, row.score, row.severity, row.crisis)
         else:
             flags = " [spoken]" if row.audio_path else ""
             flags += " (machine transcript)" if row.machine_transcript else ""
@@ -92,6 +92,14 @@ def format_table(rows: list[HistoryRow]) -> str:
     widths = [max(len(line[col]) for line in table) for col in range(3)]
     lines = ["  ".join(line[col].ljust(widths[col]) for col in range(3)) + "  " + line[3] for line in table]
     return "\n".join(lines) + "\n"
+
+
+def screening_line(form: object, score: object, severity: object, crisis: object) -> str:
+    """One screening as every table shows it: `PHQ-9 score 12: moderate`, `[crisis flag]` when set."""
+    from ketavoice.terminal import safe_line
+
+    line = f"{safe_line(form)} score {safe_line(score)}: {safe_line(severity)}"
+    return line + (" [crisis flag]" if crisis else "")
 
 
 ALERT_FIELDS = ("room", "level", "certainty", "acknowledged_at", "acknowledged_by")
@@ -147,16 +155,22 @@ def _with_extras(rows: list[HistoryRow], alerts: list[dict[str, object]], *, as_
         for entry in entries:
             writer.writerow([csv_cell(entry[key]) for key in fields])
         return buffer.getvalue()
+    from ketavoice.terminal import safe_line
+
     lines = []
     for entry in entries:
-        when = str(entry["created_at"]).replace("T", " ")[:16]
+        when = safe_line(entry["created_at"]).replace("T", " ")[:16]
         if entry["type"] == "alert":
-            state = f"acknowledged by {entry['acknowledged_by']}" if entry["acknowledged_at"] else "OPEN"
-            what = f"ALERT {str(entry['level']).upper()} ({entry['certainty']}, {state}): {entry['text']}"
+            state = (f"acknowledged by {safe_line(entry['acknowledged_by'])}" if entry["acknowledged_at"]
+                     else "OPEN")
+            what = (f"ALERT {safe_line(entry['level']).upper()} ({safe_line(entry['certainty'])}, {state}): "
+                    f"{safe_line(entry['text'])}")
         elif entry["type"] == "mood":
-            what = f"mood {entry['rating']}/10"
+            what = f"mood {safe_line(entry['rating'])}/10"
+        elif entry["type"] == "screening":
+            what = screening_line(entry["form"], entry["score"], entry["severity"], entry["crisis"])
         else:
             draft = " [draft]" if entry["status"] == "draft" else ""
-            what = f"note{draft}: {' '.join(str(entry['text']).split())}"
-        lines.append(f"{when}  {entry['patient']}  {what}")
+            what = f"note{draft}: {safe_line(entry['text'])}"
+        lines.append(f"{when}  {safe_line(entry['patient'])}  {what}")
     return ("\n".join(lines) + "\n") if lines else "Nothing saved.\n"

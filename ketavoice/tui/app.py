@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
@@ -27,6 +27,7 @@ from ketavoice.terminal import safe_text
 from ketavoice.tui.clinic_sync import ClinicSyncMixin
 from ketavoice.tui.escort_screen import EscortScreen
 from ketavoice.tui.history_screen import HistoryScreen
+from ketavoice.tui.plain import PlainNotifyApp
 from ketavoice.tui.session_screen import AcknowledgeRequested, SessionScreen
 from ketavoice.tui.voice import PerformerFactory, VoiceBridge
 from ketavoice.tui.widgets import BannerAlert
@@ -107,7 +108,7 @@ class HelpScreen(Screen[None]):
         self.dismiss(None)
 
 
-class KetavoiceApp(ClinicSyncMixin, App[int]):
+class KetavoiceApp(ClinicSyncMixin, PlainNotifyApp[int]):
     """The caregiver console for one patient."""
 
     CSS_PATH = "ketavoice.tcss"

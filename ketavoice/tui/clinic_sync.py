@@ -58,7 +58,8 @@ class ClinicSyncMixin:
         if sync.last_error is not None:
             text = f"⚠ NURSE STATION OFFLINE ({sync.pending} waiting)" if sync.pending else \
                 "⚠ NURSE STATION OFFLINE"
-        session.query_one(StatusLine).set_clinic(text)
+        for line in session.query(StatusLine):  # none while the screen composes or is torn down
+            line.set_clinic(text)
 
     def stop_sync(self) -> None:
         if self.sync is not None:

@@ -1,8 +1,10 @@
 """`ketavoice station`: the nurse station's view of every room, live from the clinic store.
 
 A thread listens (LISTEN/NOTIFY) and posts snapshots; the app only renders them. New alerts ring the
-terminal bell and flash a notice. Staff acknowledge one alert at a time: name + staff PIN, then a
-confirmation; the store's trigger audits it and the room's device clears its banner at its next sync.
+terminal bell and flash a notice. Every outside string is shown through `clean` (the one sanitiser,
+`terminal.safe_text`) as plain `Text`, and toasts are never markup (`PlainNotifyApp`). Staff acknowledge
+one alert at a time: name + staff PIN, then a confirmation; the store's trigger audits it and the room's
+device clears its banner at its next sync.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
@@ -25,19 +27,19 @@ from ketavoice.clinic.config import ClinicConfig
 from ketavoice.clinic.listener import StationFeed, StationSnapshot
 from ketavoice.clinic.pgstore import ClinicAlert, ClinicStore
 from ketavoice.errors import KetavoiceError
+from ketavoice.terminal import safe_line
 from ketavoice.tui.pin import PinStore
+from ketavoice.tui.plain import PlainNotifyApp
 
 MAX_STAFF_NAME = 60
 RECONNECT_S = (0.5, 1.0, 2.0, 5.0)
 
 
 def clean(text: str | None, limit: int = 80) -> str:
-    """Patient text made safe for a terminal cell: control characters out, one line, bounded."""
-    if not text:
-        return ""
-    printable = "".join(ch if ch.isprintable() else " " for ch in text)
-    single = " ".join(printable.split())
-    return single if len(single) <= limit else single[: limit - 1] + "…"
+    """Outside text (patient ids and words, rooms, alert texts, errors) for a terminal cell: through the
+    one sanitiser, `terminal.safe_text` (whole escape sequences and controls out), one line, bounded.
+    Widgets get it as `rich.text.Text` and toasts go through `PlainNotifyApp`, so it is never markup."""
+    return safe_line(text, limit)
 
 
 def clock_time(timestamp: float) -> str:
@@ -70,8 +72,8 @@ class AckScreen(ModalScreen[tuple[str, str] | None]):
         with Vertical(id="ack-box"):
             yield Static(Text(
                 f"Acknowledge alert #{alert.id}\n"
-                f"Room {alert.room or '-'} · patient {alert.patient} · {alert.level.upper()} "
-                f"({alert.certainty}) at {clock_time(alert.created_at)}\n"
+                f"Room {clean(alert.room) or '-'} · patient {clean(alert.patient)} · "
+                f"{clean(alert.level).upper()} ({clean(alert.certainty)}) at {clock_time(alert.created_at)}\n"
                 f"“{clean(alert.words, 200)}”\n{clean(alert.text, 200)}"
             ), id="ack-text")
             yield Input(placeholder="Your name", id="ack-name", max_length=MAX_STAFF_NAME)
@@ -111,7 +113,7 @@ class AckScreen(ModalScreen[tuple[str, str] | None]):
         self.query_one("#ack-error", Static).update(Text(text, style="bold red"))
 
 
-class StationApp(App[int]):
+class StationApp(PlainNotifyApp[int]):
     """Every room and every open alert, newest first; Enter acknowledges the selected alert."""
 
     TITLE = "ketavoice station"
@@ -221,8 +223,8 @@ class StationApp(App[int]):
         self.cues += 1
         self.bell()
         for alert in new:
-            self.notify(f"New {alert.level.upper()} alert: room {alert.room or '-'}, patient {alert.patient}",
-                        severity="error", timeout=10)
+            self.notify(f"New {clean(alert.level).upper()} alert: room {clean(alert.room) or '-'}, "
+                        f"patient {clean(alert.patient)}", severity="error", timeout=10)
 
     # ---- rendering --------------------------------------------------------------------------------
 
@@ -231,7 +233,7 @@ class StationApp(App[int]):
         rooms = len(self.snapshot.devices) if self.snapshot else 0
         alerts = len(self.snapshot.open_alerts) if self.snapshot else 0
         summary.update(Text(f"{rooms} room(s) · {alerts} open alert(s) · {self.status_text} · "
-                            f"{self.config.safe_url}"))
+                            f"{clean(self.config.safe_url, 120)}"))
         summary.set_class(self.status_text.startswith("OFFLINE"), "-offline")
 
     def _render_rooms(self, snapshot: StationSnapshot) -> None:
@@ -251,7 +253,7 @@ class StationApp(App[int]):
             table.add_row(
                 Text(clock_time(alert.created_at)), Text(clean(alert.room) or "-"),
                 Text(clean(alert.patient)),
-                Text(alert.level.upper(), style=style), Text(alert.certainty, style=style),
+                Text(clean(alert.level).upper(), style=style), Text(clean(alert.certainty), style=style),
                 Text(clean(alert.words, 60)), Text(clean(alert.text, 60)), key=str(alert.id),
             )
         if selected is not None:
@@ -290,7 +292,7 @@ class StationApp(App[int]):
         try:
             check = self.pin_store.check(pin)
         except KetavoiceError as error:
-            self.notify(str(error), severity="error", timeout=10)
+            self.notify(clean(str(error), 300), severity="error", timeout=10)
             return
         if check.throttled:
             self.audit("pin_throttled", f"station PIN attempt refused for alert {alert.id}")
@@ -309,10 +311,11 @@ class StationApp(App[int]):
             with ClinicStore(self.config) as store:
                 outcome = store.acknowledge(alert_id, staff, via="station")
         except KetavoiceError as error:
-            self.call_from_thread(self.notify, f"Not acknowledged: {error}", severity="error", timeout=10)
+            self.call_from_thread(self.notify, f"Not acknowledged: {clean(str(error), 300)}",
+                                  severity="error", timeout=10)
             return
         text = {
-            "acknowledged": f"✓ Alert #{alert_id} acknowledged by {staff}.",
+            "acknowledged": f"✓ Alert #{alert_id} acknowledged by {clean(staff)}.",
             "already": f"Alert #{alert_id} was already acknowledged.",
             "missing": f"Alert #{alert_id} no longer exists.",
         }[outcome]
