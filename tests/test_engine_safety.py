@@ -172,14 +172,24 @@ def test_red_flag_after_the_dialogue_finished_is_still_answered(
     assert d.type("okay") == []
 
 
-def test_red_flag_among_the_recognizers_runners_up_is_asked_about(
+def test_red_flag_among_the_runners_up_of_a_confident_answer_is_not_raised(
+    content: Content, ketavoice_home: Path
+) -> None:
+    # Voice v3: a confident "yes" is what was said; a red-flag phrase the grammar ranked below it is not
+    # (this rule turned a calm "yes" at the ride-home question into the emergency hold).
+    d = _driver_at(content, ketavoice_home, "post_session", "ride_home")
+    actions = d.send(Heard("yes", 0.9, alternatives=("i do", "chest pain")))
+    assert not alerts(actions)
+    assert d.engine.step_id != "ride_home"
+
+
+def test_red_flag_among_the_runners_up_of_words_not_understood_is_asked_about(
     content: Content, ketavoice_home: Path
 ) -> None:
     d = _driver_at(content, ketavoice_home, "post_session", "ride_home")
-    actions = d.send(Heard("yes", 0.9, alternatives=("i do", "chest pain")))
+    actions = d.send(Heard("the red chair", 0.9, alternatives=("my chest pain", "chest pain")))
     assert [(a.level, a.certainty) for a in alerts(actions)] == [("emergency", "possible")]
-    assert any("chest pain" in text for text in says(actions))
-    assert d.engine.step_id == "ride_home"  # the "yes" is not taken until the question is answered
+    assert d.engine.step_id == "ride_home"  # nothing is taken as the answer until the question is answered
     actions = d.type("yes")
     assert [a.level for a in alerts(actions)] == ["emergency"]
 

@@ -29,7 +29,9 @@ def build_topics(table: dict[str, Any] | None, problems: Problems) -> tuple[Topi
         if not isinstance(entry, dict):
             problems.add(path, "expected a table")
             continue
-        check_keys(entry, path, problems, allowed=TOPIC_KEYS, required=("say", "patterns", "examples", "source"))
+        check_keys(
+            entry, path, problems, allowed=TOPIC_KEYS, required=("say", "patterns", "examples", "source")
+        )
         say = read_str_list(entry, "say", path, problems, required=True, non_empty=True)
         home_say = read_str_list(entry, "home_say", path, problems)
         for key, turns in (("say", say), ("home_say", home_say)):
@@ -37,7 +39,9 @@ def build_topics(table: dict[str, Any] | None, problems: Problems) -> tuple[Topi
                 problems.add(join(path, key), f"has {len(turns)} turns (at most {MAX_ANSWER_TURNS})")
         examples = read_str_list(entry, "examples", path, problems, required=True)
         if len(examples) < MIN_TOPIC_EXAMPLES:
-            problems.add(join(path, "examples"), f"has {len(examples)} examples (at least {MIN_TOPIC_EXAMPLES})")
+            problems.add(
+                join(path, "examples"), f"has {len(examples)} examples (at least {MIN_TOPIC_EXAMPLES})"
+            )
         topics.append(
             Topic(
                 id=topic_id,
@@ -61,7 +65,9 @@ def build_expected_effects(table: dict[str, Any] | None, problems: Problems) -> 
         if not isinstance(entry, dict):
             problems.add(path, "expected a table")
             continue
-        check_keys(entry, path, problems, allowed=EFFECT_KEYS, required=("name", "patterns", "reply", "source"))
+        check_keys(
+            entry, path, problems, allowed=EFFECT_KEYS, required=("name", "patterns", "reply", "source")
+        )
         effects.append(
             ExpectedEffect(
                 id=effect_id,
@@ -87,5 +93,3 @@ def _patterns(entry: dict[str, Any], path: str, problems: Problems) -> tuple[str
         else:
             problems.add(join(join(path, "patterns"), index), problem)
     return tuple(valid)
-
-

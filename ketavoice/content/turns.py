@@ -59,7 +59,9 @@ def spoken_turns(content: Content) -> Iterator[tuple[str, str]]:
 
 
 # Messages for staff, not said to the patient.
-_STAFF_MESSAGES = frozenset({"unanswered_alert", "low_mood_alert", "wrong_teach_back_alert", "question_alert"})
+_STAFF_MESSAGES = frozenset(
+    {"unanswered_alert", "low_mood_alert", "wrong_teach_back_alert", "question_alert"}
+)
 
 
 def _safety_turns(content: Content) -> Iterator[tuple[str, str]]:

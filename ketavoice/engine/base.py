@@ -164,13 +164,15 @@ class EngineBase:
         self._deadline = self._clock() + timeout
         return listen
 
-    def _says(self, texts: tuple[str, ...] | list[str], urgent: bool = False) -> list[Action]:
+    def _says(
+        self, texts: tuple[str, ...] | list[str], urgent: bool = False, topic: str | None = None
+    ) -> list[Action]:
         step_id = self._state.step_id
         said: list[Action] = []
         for text in texts:
             if text:
                 self._audit("assistant", "say", text)
-                said.append(Say(text, step_id, urgent))
+                said.append(Say(text, step_id, urgent, topic))
         return said
 
     def _audit(self, actor: Actor, kind: str, text: str) -> None:

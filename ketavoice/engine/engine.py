@@ -13,6 +13,7 @@ escalates to the hold.
 from __future__ import annotations
 
 from ketavoice.content.model import GLOBAL_INTENTS, Step
+from ketavoice.engine.asking_flow import AskingFlows
 from ketavoice.engine.base import ALERT_WORDS_MAX
 from ketavoice.engine.events import (
     Acknowledge,
@@ -51,7 +52,7 @@ _LOW_MOOD = 3
 _MOOD_DROP = 3
 
 
-class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows):
+class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, AskingFlows):
     """One patient's dialogue. Not thread-safe: a front end calls `handle` from one thread only.
 
     Built from its parts: safety (`SafetyFlows`), two readings of one utterance (`ReadingFlows`),
@@ -133,7 +134,10 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows):
     ) -> list[Action]:
         state = self._state
         meaning = understand(self.content, text, self.step if state.mode is Mode.ASKING else None)
-        flags = self._heard_flags(meaning.flags, confidence, alternatives, unconfirmed)
+        # A confident answer is what was said: a red flag among the recognizer's runner-ups is not.
+        confident = confidence >= self.content.timing.complete_answer_confidence
+        answered = meaning.intent != "unknown" and confident
+        flags = self._heard_flags(meaning.flags, confidence, () if answered else alternatives, unconfirmed)
         if state.mode is Mode.RECORDING_NOTE and flags:
             # The words are still the patient's note: keep them, read back once the flag is dealt with.
             state.note = PendingNote(strip_done(self.content, text), audio, machine)
@@ -160,6 +164,12 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows):
             return self._in_hold((), meaning, text)
         if state.mode is Mode.CHECKING_FLAG:
             return self._check_answer((), meaning, text)
+        if meaning.intent == "question":
+            return self._answer_question(meaning, text)
+        if meaning.intent == "expected_effect":
+            reassured = self._reassure(meaning, text)
+            if reassured is not None:
+                return reassured
         if state.mode is Mode.CONFIRMING_STOP:
             return self._stop_answer(meaning)
         if state.mode is Mode.SCREENING:
@@ -399,7 +409,8 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows):
         state = self._state
         timing = self.content.timing
         if state.mode is Mode.CHECKING_FLAG and state.checking is not None:
-            return self._check_answer((), Understood("", "unknown"), "")  # silence: act as if yes
+            state.check_asked_again = True  # silence is no answer: act as if yes, without asking again
+            return self._check_answer((), Understood("", "unknown"), "")
         if state.mode is Mode.HOLD:
             return self._hold_prompt(repeat=True)
         if state.mode is Mode.SCREENING:

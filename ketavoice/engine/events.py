@@ -103,12 +103,18 @@ Event = Started | Heard | Typed | Pressed | Silence | Tick | Acknowledge | Ended
 
 @dataclass(frozen=True)
 class Say:
+    """Say `text`. `topic` names the approved answer it belongs to, when it answers a question."""
+
     text: str
     step: str
     urgent: bool = False
+    topic: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"type": "say", "step": self.step, "text": self.text, "urgent": self.urgent}
+        out: dict[str, Any] = {"type": "say", "step": self.step, "text": self.text, "urgent": self.urgent}
+        if self.topic is not None:
+            out["topic"] = self.topic
+        return out
 
 
 @dataclass(frozen=True)

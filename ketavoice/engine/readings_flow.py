@@ -34,7 +34,9 @@ class ReadingFlows(EngineBase):
             return self._ask(full=False)
         if verdict.kind != "agree":
             if state.mode is Mode.CHECKING_FLAG:
-                # Unclear whether the patient said no: act as if the danger were real.
+                # One reading heard no and the other something else (a yes): act as if the danger were
+                # real, without asking again, as for silence.
+                state.check_asked_again = True
                 return self._check_answer((), Understood(event.text, "unknown"), event.text)
             if state.mode is Mode.HOLD:
                 return self._on_text(event.text, event.confidence, event.audio, event.machine_transcript)

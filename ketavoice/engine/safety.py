@@ -19,6 +19,9 @@ from ketavoice.engine.state import Mode
 from ketavoice.meaning import Flag, Understood
 from ketavoice.understanding import flags_in
 
+# Answers to a check question that say neither yes nor no: asked once more before they escalate.
+_UNCLEAR = frozenset({"question", "unknown", "unsure", "repeat", "help", "expected_effect", "mood", "choice"})
+
 
 class SafetyFlows(EngineBase):
     """Safety flows: red flags in three tiers."""
@@ -90,6 +93,7 @@ class SafetyFlows(EngineBase):
         if state.mode is not Mode.CHECKING_FLAG:
             state.flag_resume_mode = state.mode
         state.checking = flag
+        state.check_asked_again = False
         state.mode = Mode.CHECKING_FLAG
         return [alert, *self._says([flag.check], urgent=True), self._listen("yes_no", "yes_no")]
 
@@ -110,6 +114,12 @@ class SafetyFlows(EngineBase):
                 messages.red_flag_dismissed if self.setting == "clinic" else messages.red_flag_dismissed_home
             )
             return self._says([dismissed]) + self._ask(full=False)
+        if not flags and meaning.intent in _UNCLEAR and not state.check_asked_again:
+            # A question back or an unclear answer is asked once more, plainly; a second one escalates.
+            state.check_asked_again = True
+            return self._says([self.content.messages.check_again, asked.check], urgent=True) + [
+                self._listen("yes_no", "yes_no")
+            ]
         # Yes, anything unclear, or another possible flag: when unsure, act as if it were true.
         return self._hold((asked_now,), text)
 

@@ -52,6 +52,17 @@ class AlertRecord:
 
 
 @dataclass(frozen=True)
+class QuestionRecord:
+    """A question the patient or companion asked that has no approved answer: kept for the care team."""
+
+    id: int
+    patient_id: str
+    session_id: int
+    text: str
+    created_at: float
+
+
+@dataclass(frozen=True)
 class ScreeningRecord:
     """A saved screening: the result as scored, with where and when it was taken."""
 
@@ -121,6 +132,8 @@ class Journal(Protocol):
 
     def audit(self, session_id: int | None, actor: Actor, kind: str, text: str, now: float) -> None: ...
 
+    def save_question(self, session_id: int, text: str, now: float) -> int: ...
+
     # -- reads (front ends) --
     def moods(self, patient_id: str | None = None) -> list[MoodRecord]: ...
 
@@ -129,5 +142,7 @@ class Journal(Protocol):
     def open_alerts(self, patient_id: str | None = None) -> list[AlertRecord]: ...
 
     def screenings(self, patient_id: str | None = None) -> list[ScreeningRecord]: ...
+
+    def questions(self, patient_id: str | None = None) -> list[QuestionRecord]: ...
 
     def patients(self) -> list[str]: ...

@@ -16,6 +16,7 @@ from ketavoice.journal.base import (
     MoodRecord,
     NoteRecord,
     NoteStatus,
+    QuestionRecord,
     ScreeningRecord,
     StoredNote,
 )
@@ -36,6 +37,7 @@ class MemoryJournal:
         self._alerts: list[AlertRecord] = []
         self._audit: list[AuditRecord] = []
         self._screenings: list[ScreeningRecord] = []
+        self._questions: list[QuestionRecord] = []
         self._audio: dict[int, bytes] = {}
 
     # -- writes --
@@ -152,6 +154,15 @@ class MemoryJournal:
         """Every alert, acknowledged or not."""
         found = [a for a in self._alerts if patient_id is None or a.patient_id == patient_id]
         return sorted(found, key=lambda a: (a.created_at, a.id))
+
+    def save_question(self, session_id: int, text: str, now: float) -> int:
+        session = self._session(session_id, "save the question")
+        record = QuestionRecord(len(self._questions) + 1, session.patient_id, session_id, text, now)
+        self._questions.append(record)
+        return record.id
+
+    def questions(self, patient_id: str | None = None) -> list[QuestionRecord]:
+        return [q for q in self._questions if patient_id is None or q.patient_id == patient_id]
 
     def screenings(self, patient_id: str | None = None) -> list[ScreeningRecord]:
         found = [s for s in self._screenings if patient_id is None or s.patient_id == patient_id]

@@ -102,6 +102,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX screenings_by_session ON screenings(session_id)",
     ),
     CLINIC_OUTBOX_MIGRATION,
+    (
+        # Questions with no approved answer, kept for the care team (ask-anything).
+        """CREATE TABLE questions (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id),
+            text TEXT NOT NULL,
+            created_at REAL NOT NULL
+        )""",
+        "CREATE INDEX questions_by_session ON questions(session_id)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

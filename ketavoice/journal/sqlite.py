@@ -24,6 +24,7 @@ from ketavoice.journal.base import (
     MoodRecord,
     NoteRecord,
     NoteStatus,
+    QuestionRecord,
     ScreeningRecord,
     StoredNote,
 )
@@ -214,6 +215,25 @@ class SqliteJournal:
             return _rowid(cur)
 
         return self._write("save the screening", write)
+
+    def save_question(self, session_id: int, text: str, now: float) -> int:
+        def write(conn: sqlite3.Connection) -> int:
+            cur = conn.execute(
+                "INSERT INTO questions (session_id, text, created_at) VALUES (?, ?, ?)",
+                (session_id, text, now),
+            )
+            return _rowid(cur)
+
+        return self._write("save the question", write)
+
+    def questions(self, patient_id: str | None = None) -> list[QuestionRecord]:
+        rows = self._read(
+            "SELECT q.id, s.patient_id, q.session_id, q.text, q.created_at FROM questions q"
+            " JOIN sessions s ON s.id = q.session_id WHERE (? IS NULL OR s.patient_id = ?)"
+            " ORDER BY q.created_at, q.id",
+            (patient_id, patient_id),
+        )
+        return [QuestionRecord(*row) for row in rows]
 
     def audit(self, session_id: int | None, actor: Actor, kind: str, text: str, now: float) -> None:
         def write(conn: sqlite3.Connection) -> None:

@@ -301,14 +301,14 @@ def context_of(words: Words, span: Span, about_others: bool = False) -> Context:
 def _someone_named(words: Words, span: Span) -> int | None:
     """Someone named inside the match, or the one it is done to right after it ("I can't wake him")."""
     tokens = words.tokens
-    inside = next(
-        (p for p in range(span.start, span.end) if tokens[p] in _OTHER_SUBJECTS and tokens[p] not in _OBJECTS),
-        None,
-    )
+    people = _OTHER_SUBJECTS - _OBJECTS
+    named = (p for p in range(span.start, span.end) if tokens[p] in people)
+    inside = next(named, None)
     if inside is not None:
         return inside
     after = range(span.end, min(len(tokens), span.end + 2))
-    return next((p for p in after if tokens[p] in ("him", "her", "them") and words.same_clause(p, span.start)), None)
+    done_to = (p for p in after if tokens[p] in ("him", "her", "them") and words.same_clause(p, span.start))
+    return next(done_to, None)
 
 
 def _only_testing_if(words: Words, span: Span) -> bool:

@@ -14,7 +14,7 @@ from ketavoice.content.model import Content, Step
 from ketavoice.meaning import Flag, Understood
 from ketavoice.understanding.index import Phrase, UnderstandingIndex, index_for
 from ketavoice.understanding.numbers import number_value
-from ketavoice.understanding.questions import SHORT_COMMAND_TOKENS, effect_of, is_question, topic_of
+from ketavoice.understanding.questions import SHORT_COMMAND_TOKENS, effect_of, question_form, topic_of
 from ketavoice.understanding.safety import judge
 from ketavoice.understanding.words import Words
 
@@ -42,9 +42,10 @@ def understand(content: Content, text: str, step: Step | None = None) -> Underst
     if flags and flags[0].certainty == "certain":
         return Understood(text, flags[0].level, None, flags)
     intent, value = _ordinary(index, content, text, words, step)
-    if is_question(words, text):
+    asked = question_form(words, text)
+    if asked == "form" or (asked == "mark" and not _answers_step(intent, step)):
         topic = topic_of(index.questions, words)
-        if topic is not None or not _command_asked(intent, words, index, step):
+        if topic is not None or not _command_asked(intent, words, index):
             return Understood(text, "question", topic, flags)
     if not flags and intent not in _GLOBAL_COMMANDS and not _answers_step(intent, step):
         effect = effect_of(index.questions, words)
@@ -56,14 +57,22 @@ def understand(content: Content, text: str, step: Step | None = None) -> Underst
 _GLOBAL_COMMANDS = frozenset("repeat slower faster help stop back cancel retry done".split())
 
 
-def _command_asked(intent: str, words: Words, index: UnderstandingIndex, step: Step | None) -> bool:
-    """A command put as a question ("can you say that again"): short, or its phrase is half the words."""
+def _command_asked(intent: str, words: Words, index: UnderstandingIndex) -> bool:
+    """A command put as a question ("can you say that again"): short, or named by more than a question
+    word ("what" opens questions as often as it asks to hear a prompt again)."""
     if intent not in _GLOBAL_COMMANDS and intent != "next":
         return False
     if len(words.tokens) <= SHORT_COMMAND_TOKENS:
         return True
-    phrase = _best_phrase(words, list(index.phrases), step)
-    return phrase is not None and 2 * len(phrase.words) >= len(words.tokens)
+    return any(
+        phrase.intent == intent
+        and (len(phrase.words) >= 2 or phrase.words[0] not in _QUESTION_WORDS)
+        and _find(words.tokens, phrase.words) is not None
+        for phrase in index.phrases
+    )
+
+
+_QUESTION_WORDS = frozenset("what how sorry huh".split())
 
 
 def _answers_step(intent: str, step: Step | None) -> bool:

@@ -198,7 +198,8 @@ def find(
     first = pattern.slots[0]
     tokens = words.tokens
     for start in range(begin, len(tokens)):
-        if allow is None and tokens[start] not in first.openers and first.prefix_set.isdisjoint(words.starts_at[start]):
+        opens = tokens[start] in first.openers or not first.prefix_set.isdisjoint(words.starts_at[start])
+        if allow is None and not opens:
             continue  # the first word of the pattern can't start here
         found = _from(pattern, words, allow, 0, start, (), False)
         if found is not None:

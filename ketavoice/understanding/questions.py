@@ -7,6 +7,7 @@ punctuation, and its topic by the clinic's [answers] patterns; an expected effec
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from ketavoice.content.model import Content
 from ketavoice.understanding.patterns import Pattern, compile_pattern, find
@@ -103,7 +104,8 @@ class QuestionIndex:
 def build_question_index(content: Content) -> QuestionIndex:
     return QuestionIndex(
         topics=tuple(
-            CompiledTopic(topic.id, tuple(compile_pattern(p) for p in topic.patterns)) for topic in content.answers
+            CompiledTopic(topic.id, tuple(compile_pattern(p) for p in topic.patterns))
+            for topic in content.answers
         ),
         effects=tuple(
             CompiledTopic(effect.id, tuple(compile_pattern(p) for p in effect.patterns))
@@ -112,13 +114,19 @@ def build_question_index(content: Content) -> QuestionIndex:
     )
 
 
+def question_form(words: Words, text: str) -> Literal["form", "mark"] | None:
+    """How `text` is asked: "form" when worded as a question (with or without a question mark), "mark"
+    when only its question mark says so ("a four?"), None when it is not asked."""
+    if is_question(words, text):
+        return "form"
+    return "mark" if "?" in text and words.tokens else None
+
+
 def is_question(words: Words, text: str) -> bool:
-    """True when `text` is asked, not answered: a question mark, or a question's form without one."""
+    """True when `text` is worded as a question, typed or spoken without punctuation."""
     tokens = words.tokens
     if not tokens:
         return False
-    if "?" in text:
-        return True
     start = 0
     while start < len(tokens) - 1 and tokens[start] in _OPENERS:
         start += 1
@@ -137,11 +145,13 @@ def is_question(words: Words, text: str) -> bool:
 
 
 def _asks_if_fine(tokens: tuple[str, ...]) -> bool:
-    """"... is that ok", "is sex ok tonight": a verb of being followed closely by "ok", "safe", "normal"."""
+    """ "... is that ok", "is sex ok tonight": a verb of being followed closely by "ok", "safe", "normal"."""
     for position, token in enumerate(tokens):
         if token in ("is", "are", "am", "isnt") and position + 1 < len(tokens):
             following = tokens[position + 1 : position + 5]
-            if any(word in _FINE for word in following) and (position == 0 or tokens[position - 1] not in _SUBJECTS):
+            if any(word in _FINE for word in following) and (
+                position == 0 or tokens[position - 1] not in _SUBJECTS
+            ):
                 return True
     return False
 
