@@ -38,9 +38,13 @@ C = 10.0
 MIN_DF = 2
 CLASSES = ("none", *LEVELS)
 # Groups whose flag rate the operating point bounds (the tier's added check questions on benign lines).
+COUNTS = ("lines", "rules_flag", "rules_miss", "tier_flags_rule_miss", "tier_flags_any_line")
 BOUNDED = ("calm", "expected", "questions", "calm_v1")
 # v3 ambiguous lines have no level: the one a nurse would check for, by concept.
 CRISIS_CONCEPTS = ("hopelessness", "past_attempt", "past_self_harm")
+
+
+Pair = tuple[float, float]  # (P(emergency), P(crisis))
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,10 @@ class Example:
     text: str
     target: str  # none | emergency | crisis
     group: str  # emergency, crisis, ambiguous (v3 labels), calm, expected, questions, *_v1, answers
+
+
+Scorer = Callable[[Sequence[Example]], list[Pair]]
+Factory = Callable[[Sequence[Example]], Scorer]
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -83,15 +91,15 @@ def load_sets(v3: Path, v1: Path | None) -> list[Example]:
                 continue
             examples.append(Example(row["text"], "none", "answers"))
     if v1 is not None:
-        examples += [Example(row["text"], row["level"], "red_flags_v1") for row in _rows(v1 / "red_flags.tsv")]
-        examples += [Example(row["text"], row["level"], "ambiguous_v1") for row in _rows(v1 / "ambiguous.tsv")]
+        for name, group in (("red_flags", "red_flags_v1"), ("ambiguous", "ambiguous_v1")):
+            examples += [Example(row["text"], row["level"], group) for row in _rows(v1 / f"{name}.tsv")]
         examples += [Example(row["text"], "none", "calm_v1") for row in _rows(v1 / "calm.tsv")]
         examples += [Example(row["text"], "none", "answers") for row in _rows(v1 / "answers.tsv")]
     return examples
 
 
 def dedupe(examples: Sequence[Example]) -> list[Example]:
-    """One example per normalised text (the first), so a line never sits in both a training and a test fold."""
+    """One example per normalised text (the first): no line sits in both a training and a test fold."""
     seen: set[str] = set()
     kept: list[Example] = []
     for example in examples:
@@ -116,7 +124,7 @@ def rule_flags(texts: Sequence[str]) -> list[bool]:
 
 def _vectorise(docs: Sequence[set[str]], vocabulary: dict[str, int]) -> object:
     import numpy as np
-    from scipy.sparse import csr_matrix
+    from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
 
     rows: list[int] = []
     cols: list[int] = []
@@ -141,7 +149,7 @@ def _vocabulary(docs: Sequence[set[str]]) -> dict[str, int]:
 
 def fit_ngram(docs: Sequence[set[str]], targets: Sequence[str], c: float = C) -> dict[str, object]:
     """A multinomial logistic regression as the shipped weights (log-odds against "none")."""
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
     vocabulary = _vocabulary(docs)
     model = LogisticRegression(C=c, max_iter=5000, tol=1e-6)
@@ -151,7 +159,7 @@ def fit_ngram(docs: Sequence[set[str]], targets: Sequence[str], c: float = C) ->
     none, emergency, crisis = 0, 1, 2
     weights: dict[str, list[float]] = {}
     for name, j in vocabulary.items():
-        pair = [round(float(coef[emergency, j] - coef[none, j]), 5), round(float(coef[crisis, j] - coef[none, j]), 5)]
+        pair = [round(float(coef[level, j] - coef[none, j]), 5) for level in (emergency, crisis)]
         if abs(pair[0]) >= 1e-4 or abs(pair[1]) >= 1e-4:
             weights[name] = pair
     bias = [
@@ -161,7 +169,7 @@ def fit_ngram(docs: Sequence[set[str]], targets: Sequence[str], c: float = C) ->
     return {"format": FORMAT, "classes": list(LEVELS), "threshold": 0.5, "bias": bias, "weights": weights}
 
 
-def ngram_scorer(train: Sequence[Example], c: float = C) -> Callable[[Sequence[Example]], list[tuple[float, float]]]:
+def ngram_scorer(train: Sequence[Example], c: float = C) -> Scorer:
     from ketavoice.understanding.learned import LearnedTier
 
     raw = fit_ngram([features(e.text) for e in train], [e.target for e in train], c)
@@ -173,10 +181,10 @@ def ngram_scorer(train: Sequence[Example], c: float = C) -> Callable[[Sequence[E
 # ---------------------------------------------------------------- candidate (b): MiniLM embeddings + LR
 
 
-def minilm_scorer_factory() -> Callable[[Sequence[Example]], Callable[[Sequence[Example]], list[tuple[float, float]]]]:
+def minilm_scorer_factory() -> Factory:
     import tempfile
 
-    from all_minilm_l6_v2 import extract_model
+    from all_minilm_l6_v2 import extract_model  # type: ignore[import-untyped]
     from sentence_transformers import SentenceTransformer
     from sklearn.linear_model import LogisticRegression
 
@@ -186,15 +194,16 @@ def minilm_scorer_factory() -> Callable[[Sequence[Example]], Callable[[Sequence[
     def embed(texts: Sequence[str]) -> list[list[float]]:
         missing = [t for t in dict.fromkeys(texts) if t not in cache]
         if missing:
-            for text, vector in zip(missing, model.encode(missing, batch_size=64, normalize_embeddings=True)):
+            vectors = model.encode(missing, batch_size=64, normalize_embeddings=True)
+            for text, vector in zip(missing, vectors, strict=True):
                 cache[text] = [float(v) for v in vector]
         return [cache[t] for t in texts]
 
-    def factory(train: Sequence[Example]) -> Callable[[Sequence[Example]], list[tuple[float, float]]]:
+    def factory(train: Sequence[Example]) -> Scorer:
         lr = LogisticRegression(C=10.0, max_iter=5000)
         lr.fit(embed([e.text for e in train]), [CLASSES.index(e.target) for e in train])
 
-        def score(test: Sequence[Example]) -> list[tuple[float, float]]:
+        def score(test: Sequence[Example]) -> list[Pair]:
             probs = lr.predict_proba(embed([e.text for e in test]))
             return [(float(p[1]), float(p[2])) for p in probs]
 
@@ -227,20 +236,20 @@ def folds(examples: Sequence[Example], k: int = FOLDS, seed: int = SEED) -> list
 
 def out_of_fold(
     examples: Sequence[Example],
-    factory: Callable[[Sequence[Example]], Callable[[Sequence[Example]], list[tuple[float, float]]]],
-) -> list[tuple[float, float]]:
+    factory: Factory,
+) -> list[Pair]:
     assignment = folds(examples)
-    scores: list[tuple[float, float]] = [(0.0, 0.0)] * len(examples)
+    scores: list[Pair] = [(0.0, 0.0)] * len(examples)
     for fold in range(FOLDS):
-        train = [e for e, f in zip(examples, assignment) if f != fold]
+        train = [e for e, f in zip(examples, assignment, strict=True) if f != fold]
         test_index = [i for i, f in enumerate(assignment) if f == fold]
-        for i, score in zip(test_index, factory(train)([examples[i] for i in test_index])):
+        for i, score in zip(test_index, factory(train)([examples[i] for i in test_index]), strict=True):
             scores[i] = score
     return scores
 
 
-def choose_threshold(examples: Sequence[Example], scores: Sequence[tuple[float, float]], ruled: Sequence[bool]) -> float:
-    """The lowest threshold that flags at most 3% of the bounded benign lines (where the rules found nothing)."""
+def choose_threshold(examples: Sequence[Example], scores: Sequence[Pair], ruled: Sequence[bool]) -> float:
+    """The lowest threshold flagging at most 3% of the bounded benign lines (where the rules found none)."""
     bounded = [i for i, e in enumerate(examples) if e.group in BOUNDED]
     allowed = int(MAX_NEGATIVE_FLAGGED * len(bounded))
     candidates = sorted((sum(scores[i]) for i in bounded if not ruled[i]), reverse=True)
@@ -250,14 +259,14 @@ def choose_threshold(examples: Sequence[Example], scores: Sequence[tuple[float, 
 
 
 def figures(
-    examples: Sequence[Example], scores: Sequence[tuple[float, float]], ruled: Sequence[bool], threshold: float
+    examples: Sequence[Example], scores: Sequence[Pair], ruled: Sequence[bool], threshold: float
 ) -> dict[str, dict[str, int | float]]:
-    """Per group: lines, found by the rules, flagged by the tier where the rules found nothing, right level."""
+    """Per group: lines, found by the rules, flagged by the tier where the rules found nothing, its level."""
     out: dict[str, dict[str, int | float]] = {}
     for i, example in enumerate(examples):
         row = out.setdefault(
             example.group,
-            {"lines": 0, "rules_flag": 0, "rules_miss": 0, "tier_flags_rule_miss": 0, "tier_flags_any_line": 0},
+            dict.fromkeys(COUNTS, 0),
         )
         emergency, crisis = scores[i]
         flagged = emergency + crisis >= threshold
@@ -296,7 +305,7 @@ def summary(examples: Sequence[Example], table: dict[str, dict[str, int | float]
 def cross_validated(
     examples: Sequence[Example],
     ruled: Sequence[bool],
-    factory: Callable[[Sequence[Example]], Callable[[Sequence[Example]], list[tuple[float, float]]]],
+    factory: Factory,
 ) -> dict[str, object]:
     started = time.perf_counter()
     scores = out_of_fold(examples, factory)
@@ -328,7 +337,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "dev_lines": len(examples),
         "folds": FOLDS,
         "seed": SEED,
-        "ngram_lr": {"C": args.c, **cross_validated(examples, ruled, lambda train: ngram_scorer(train, args.c))},
+        "ngram_lr": {"C": args.c, **cross_validated(examples, ruled, lambda t: ngram_scorer(t, args.c))},
     }
     if args.compare_minilm:
         result["minilm_lr"] = cross_validated(examples, ruled, minilm_scorer_factory())
@@ -339,8 +348,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         raw["threshold"] = cv["threshold"]
         raw["trained_on"] = {"lines": len(examples), "C": args.c, "seed": SEED, "cv_summary": cv["summary"]}
         args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(json.dumps(raw, sort_keys=True, separators=(",", ":")) + "\n", encoding="utf-8")
-        result["weights"] = {"path": str(args.output.relative_to(ROOT)), "features": len(raw["weights"])}  # type: ignore[arg-type]
+        text = json.dumps(raw, sort_keys=True, separators=(",", ":")) + "\n"
+        args.output.write_text(text, encoding="utf-8")
+        result["weights"] = {"path": str(args.output), "features": len(raw["weights"]), "bytes": len(text)}  # type: ignore[arg-type]
     print(json.dumps(result, indent=2))
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import threading
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
@@ -31,7 +30,7 @@ _SPACES = re.compile(r"\s+")
 
 
 def normalise(text: str) -> str:
-    """Lower case, ASCII, apostrophes dropped ("can't" == "cant"), anything else not a letter or digit a space."""
+    """Lower case, ASCII, apostrophes dropped ("can't" == "cant"), all else not a letter or digit a space."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
     folded = folded.replace("'", "").replace("`", "")
     return _SPACES.sub(" ", _NON_WORD.sub(" ", folded)).strip()
@@ -42,7 +41,7 @@ def features(text: str) -> set[str]:
     norm = normalise(text)
     words = norm.split()
     found: set[str] = {"w:" + word for word in words}
-    found.update("b:" + first + " " + second for first, second in zip(words, words[1:]))
+    found.update("b:" + first + " " + second for first, second in zip(words, words[1:], strict=False))
     padded = " " + norm + " "
     for size in (3, 4, 5):
         found.update("c:" + padded[i : i + size] for i in range(len(padded) - size + 1))
@@ -115,7 +114,7 @@ class LearnedTier:
         return emergency_e / total, crisis_e / total
 
     def level(self, text: str) -> tuple[str, float] | None:
-        """("emergency" | "crisis", P(red flag)) when P(emergency) + P(crisis) reaches the threshold, else None.
+        """("emergency" | "crisis", P(red flag)) when P(emergency) + P(crisis) reaches the threshold, or None.
 
         Only ever grounds for a check question: the caller never makes it certain.
         """
@@ -130,23 +129,17 @@ def _number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-class BackgroundTier:
-    """Loads the tier on a daemon thread so start-up does not wait for it; `tier()` is None until it is ready."""
+_UNLOADED = object()
+_cached: object = _UNLOADED
 
-    def __init__(self, path: Path | None = None) -> None:
-        self._tier: LearnedTier | None = None
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._load, args=(path,), name="learned-tier", daemon=True)
-        self._thread.start()
 
-    def _load(self, path: Path | None) -> None:
-        try:
-            self._tier = LearnedTier.load(path)
-        finally:
-            self._done.set()
+def shared_tier() -> LearnedTier | None:
+    """The packaged tier, loaded on first use (about 35 ms) and kept; None when its weights are unusable.
 
-    def tier(self, wait: float = 0.0) -> LearnedTier | None:
-        """The loaded tier (waiting up to `wait` seconds for it), or None while loading or when unavailable."""
-        if wait > 0:
-            self._done.wait(wait)
-        return self._tier if self._done.is_set() else None
+    Loading here, at the first utterance, keeps start-up free of it; a front end that already runs threads
+    may call this once on one of them beforehand. No threading here: the understanding core imports none.
+    """
+    global _cached
+    if _cached is _UNLOADED:
+        _cached = LearnedTier.load()
+    return _cached if isinstance(_cached, LearnedTier) else None
