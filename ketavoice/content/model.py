@@ -310,6 +310,13 @@ class Messages:
     question_alert: str = "The patient asked a question the device has no approved answer for."
     # A check question answered with a question or something unclear: asked once more, plainly.
     check_again: str = "I need to be sure you're safe. Please answer yes or no."
+    # The learned tier's check questions (it names no concept, only the kind of danger).
+    learned_check_emergency: str = (
+        "Just to be safe: is something wrong with your body right now that the staff should check?"
+    )
+    learned_check_crisis: str = (
+        "Just to be safe: are you having thoughts of ending your life or hurting yourself right now?"
+    )
 
 
 @dataclass(frozen=True)

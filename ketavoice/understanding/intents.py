@@ -11,8 +11,9 @@ command. "Not sure" and "I don't know" are `unsure`; mood words without a number
 from __future__ import annotations
 
 from ketavoice.content.model import Content, Step
-from ketavoice.meaning import Flag, Understood
+from ketavoice.meaning import Flag, FlagLevel, Understood
 from ketavoice.understanding.index import Phrase, UnderstandingIndex, index_for
+from ketavoice.understanding.learned import shared_tier
 from ketavoice.understanding.numbers import number_value
 from ketavoice.understanding.questions import SHORT_COMMAND_TOKENS, effect_of, question_form, topic_of
 from ketavoice.understanding.safety import judge
@@ -42,6 +43,23 @@ def understand(content: Content, text: str, step: Step | None = None) -> Underst
     if flags and flags[0].certainty == "certain":
         return Understood(text, flags[0].level, None, flags)
     intent, value = _ordinary(index, content, text, words, step)
+    meaning = _meaning(index, text, words, step, flags, intent, value)
+    if not flags and meaning.intent in _LEARNED_FOR and len(words.tokens) > _LEARNED_MIN_TOKENS:
+        learned = _learned_flag(content, text)
+        if learned is not None:
+            return Understood(text, meaning.intent, meaning.value, (learned,))
+    return meaning
+
+
+def _meaning(
+    index: UnderstandingIndex,
+    text: str,
+    words: Words,
+    step: Step | None,
+    flags: tuple[Flag, ...],
+    intent: str,
+    value: int | str | None,
+) -> Understood:
     asked = question_form(words, text)
     if asked == "form" or (asked == "mark" and not _answers_step(intent, step)):
         topic = topic_of(index.questions, words)
@@ -52,6 +70,26 @@ def understand(content: Content, text: str, step: Step | None = None) -> Underst
         if effect is not None:
             return Understood(text, "expected_effect", effect, flags)
     return Understood(text, intent, value, flags)
+
+
+# The learned tier listens where the rules found nothing and the words are no plain answer or command.
+_LEARNED_FOR = frozenset({"unknown", "question", "expected_effect", "mood", "choice"})
+_LEARNED_MIN_TOKENS = 2
+
+
+def _learned_flag(content: Content, text: str) -> Flag | None:
+    """A possible red flag from the learned tier: it only ever asks its level's check question."""
+    tier = shared_tier()
+    scored = tier.level(text) if tier is not None else None
+    if scored is None:
+        return None
+    level: FlagLevel = "crisis" if scored[0] == "crisis" else "emergency"
+    messages = content.messages
+    check = messages.learned_check_crisis if level == "crisis" else messages.learned_check_emergency
+    return Flag(level, "possible", _LEARNED_CONCEPT[level], "learned", check, "vague")
+
+
+_LEARNED_CONCEPT = {"emergency": "a possible medical problem", "crisis": "possible thoughts of self-harm"}
 
 
 _GLOBAL_COMMANDS = frozenset("repeat slower faster help stop back cancel retry done".split())
