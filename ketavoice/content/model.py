@@ -312,10 +312,10 @@ class Messages:
     check_again: str = "I need to be sure you're safe. Please answer yes or no."
     # The learned tier's check questions (it names no concept, only the kind of danger).
     learned_check_emergency: str = (
-        "Just to be safe: is something wrong with your body right now that the staff should check?"
+        "Just to be safe: is something wrong with your body that staff should check?"
     )
     learned_check_crisis: str = (
-        "Just to be safe: are you having thoughts of ending your life or hurting yourself right now?"
+        "Just to be safe: are you thinking of ending your life or hurting yourself?"
     )
 
 

@@ -273,23 +273,28 @@ def context_of(words: Words, span: Span, about_others: bool = False) -> Context:
 
     `about_others`: the concept names another person inside its own words ("she's not breathing"), so
     a subject anywhere in the match decides whose it is, and "I don't think" is no denial of it."""
-    if about_others:
-        someone = _someone_named(words, span)
-        if someone is not None:
-            return "other_person" if _far_or_animal(words, someone) else "companion"
-    if _is_negated(words, span):
+    someone = _someone_named(words, span) if about_others else None
+    if someone is not None and _far_or_animal(words, someone):
+        return "other_person"
+    if someone is None and _is_negated(words, span):
         return "negated"
     # "Not sure if it's chest pain" is doubt, not a hypothetical "if".
     if _has_before(words, span, _UNCERTAIN, reach=8):
         return "uncertain"
     if _has_before(words, span, _HYPOTHETICAL, reach=8) and not _only_testing_if(words, span):
         return "hypothetical"
+    if _asked_of_anyone(words, span):
+        return "hypothetical"
+    if someone is not None:
+        return "companion"
     if _in_clause(words, span, _PAST) or _has_year(words, span) or _has_decade(words, span):
         return "past"
     if _resolved_later(words, span) or _after_their_event(words, span):
         return "past"
     if _has_before(words, span, _IDEATION, reach=8):
         return "ideation"
+    if _on_screen(words, span):
+        return "other_person"
     other = _other_subject(words, span)
     if other is not None:
         return "other_person" if _far_or_animal(words, other) else "companion"
@@ -309,6 +314,31 @@ def _someone_named(words: Words, span: Span) -> int | None:
     after = range(span.end, min(len(tokens), span.end + 2))
     done_to = (p for p in after if tokens[p] in ("him", "her", "them") and words.same_clause(p, span.start))
     return next(done_to, None)
+
+
+_SCREEN_WORDS = frozenset(
+    "film movie tv telly documentary episode series scene show programme program news".split()
+)
+
+
+def _on_screen(words: Words, span: Span) -> bool:
+    """Something seen on a screen ("the actor in the film had a seizure scene"), not said of anyone here:
+    a screen word in the utterance and no "I"/"my" in the match's clause."""
+    if _SCREEN_WORDS.isdisjoint(words.present):
+        return False
+    clause = words.clauses[span.start]
+    inside = {t for i, t in enumerate(words.tokens) if words.clauses[i] == clause}
+    return inside.isdisjoint(_FIRST_PERSON)
+
+
+_ANYONE = frozenset("you people someone anyone somebody anybody one".split())
+
+
+def _asked_of_anyone(words: Words, span: Span) -> bool:
+    """"can you overdose on ketamine": asked of anyone in general, right before the match."""
+    before = words.tokens[max(0, span.start - 2) : span.start]
+    general = ("can", "could", "do", "does", "would", "will")
+    return len(before) == 2 and before[0] in general and before[1] in _ANYONE
 
 
 def _only_testing_if(words: Words, span: Span) -> bool:

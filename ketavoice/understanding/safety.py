@@ -109,8 +109,8 @@ def judge(index: SafetyIndex, words: Words) -> tuple[Flag, ...]:
         flag, matched, where = _judge_exact(concept, words, idiom_matches)
         heard_any = heard_any or matched
         if flag is None:
-            if concept.certainty == "certain":
-                set_aside |= where
+            if concept.certainty == "certain" and not concept.others:
+                set_aside |= where  # denied or harmless; a concept about someone else denies nothing
             continue
         if concept.certainty == "possible":
             vague.append((concept, flag, where))
