@@ -98,8 +98,8 @@ _GLOBAL_COMMANDS = frozenset("repeat slower faster help stop back cancel retry d
 def _command_asked(intent: str, words: Words, index: UnderstandingIndex) -> bool:
     """A command put as a question ("can you say that again"): short, or named by more than a question
     word ("what" opens questions as often as it asks to hear a prompt again)."""
-    if intent not in _GLOBAL_COMMANDS and intent != "next":
-        return False
+    if intent not in _ASKED_COMMANDS:
+        return False  # never a move ("when do I come back" is no "back")
     if len(words.tokens) <= SHORT_COMMAND_TOKENS:
         return True
     return any(
@@ -111,6 +111,7 @@ def _command_asked(intent: str, words: Words, index: UnderstandingIndex) -> bool
 
 
 _QUESTION_WORDS = frozenset("what how sorry huh".split())
+_ASKED_COMMANDS = frozenset("repeat help slower faster".split())
 
 
 def _answers_step(intent: str, step: Step | None) -> bool:
