@@ -258,6 +258,9 @@ class EngineBase:
     def _screening_answer(self, meaning: Understood, text: str) -> list[Action] | None:
         raise NotImplementedError
 
+    def _heard_with_flag(self, meaning: Understood, text: str) -> None:
+        raise NotImplementedError
+
     def _screening_ask(self, full: bool) -> list[Action]:
         raise NotImplementedError
 

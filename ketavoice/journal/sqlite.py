@@ -196,7 +196,8 @@ class SqliteJournal:
         def write(conn: sqlite3.Connection) -> int:
             cur = conn.execute(
                 "INSERT INTO screenings (session_id, instrument, form, answers, score, severity, positive,"
-                " crisis, acute, complete, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " crisis, acute, complete, created_at, unanswered)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     session_id,
                     screening.instrument,
@@ -209,6 +210,7 @@ class SqliteJournal:
                     int(screening.acute),
                     int(screening.complete),
                     now,
+                    sum(1 for answer in screening.answers if answer.status != "answered"),
                 ),
             )
             return _rowid(cur)
