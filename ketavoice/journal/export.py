@@ -32,7 +32,8 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 class HistoryRow:
     """One mood rating, note or screening, flattened; fields that do not apply to its type are None.
 
-    A screening's `answers` are `{"item", "answer", "value"}` objects in the order asked.
+    A screening's `answers` are `{"item", "answer", "value", "status"}` objects in the order asked; an
+    item declined or unclear with no answer option has `answer` and `value` null.
     """
 
     type: Literal["mood", "note", "screening"]
@@ -108,7 +109,11 @@ def screening_row(record: ScreeningRecord) -> HistoryRow:
         type="screening", id=record.id, patient=record.patient_id, session=record.session_id,
         created_at=record.created_at, instrument=record.instrument, form=record.form, score=record.score,
         severity=record.severity, positive=record.positive, crisis=record.crisis,
-        answers=tuple({"item": a.item, "answer": a.answer, "value": a.value} for a in record.answers),
+        answers=tuple(
+            {"item": a.item, "answer": a.answer or None, "value": a.value if a.scored or a.answer else None,
+             "status": a.status}
+            for a in record.answers
+        ),
     )
 
 

@@ -28,6 +28,8 @@ QUESTIONNAIRE_PREFIX = "urn:ketavoice:questionnaire:"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 ORDINAL_VALUE = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
 FLAG_CATEGORY = "http://terminology.hl7.org/CodeSystem/flag-category"
+# Each item's record status (answered / declined / unclear), as stored and as `notes --json` shows it.
+ITEM_STATUS = "urn:ketavoice:extension:item-status"
 _NAMESPACE = uuid.UUID("6f1d4c1e-2d3b-5a7e-9c4f-6b6574617663")  # fixed: ids stay stable across exports
 
 
@@ -96,7 +98,11 @@ def questionnaire_response(record: ScreeningRecord, instrument: Instrument | Non
     """One screening: each answered item (LOINC item and answer codes where known), the total and band."""
     items: list[dict[str, object]] = []
     for answer in record.answers:
-        items.append(_answer_item(answer.item, answer.answer, answer.value, instrument))
+        item = _answer_item(answer.item, answer.answer, answer.value, instrument)
+        item["extension"] = [{"url": ITEM_STATUS, "valueCode": answer.status}]
+        if not answer.answer:
+            del item["answer"]  # declined or unclear with no answer option: asked, not answered
+        items.append(item)
     short = instrument is not None and record.form == instrument.short_name
     score_code = ""
     if instrument is not None:

@@ -105,6 +105,13 @@ _PHRASES: tuple[tuple[str, Days], ...] = (
     ("nonstop", Days(14, 14)), ("round the clock", Days(14, 14)), ("around the clock", Days(14, 14)),
     ("day in day out", Days(14, 14)), ("24 / 7", Days(14, 14)), ("the whole fortnight", Days(14, 14)),
     ("the whole two weeks", Days(14, 14)), ("all of the days", Days(14, 14)), ("all the days", Days(14, 14)),
+    ("the whole time", Days(14, 14)), ("the entire time", Days(14, 14)), ("nightly", Days(14, 14)),
+    ("each night", Days(14, 14)), ("every single night", Days(14, 14)), ("without fail", Days(14, 14)),
+    ("mostly", Days(8, 11)), ("sporadically", Days(1, 6)), ("infrequently", Days(1, 6)),
+    ("barely", Days(1, 3)), ("scarcely", Days(1, 3)), ("almost none", Days(1, 3)), ("a handful", Days(2, 5)),
+    ("quite a few", Days(3, 9)), ("a good few", Days(3, 9)), ("a fair few", Days(3, 9)),
+    ("a time or two", Days(1, 2)), ("not a single time", Days(0, 0)), ("a third", Days(4, 5)),
+    ("a quarter", Days(3, 4)), ("almost always", Days(12, 14)), ("nearly always", Days(12, 14)),
     ("never stops", Days(14, 14)), ("never ends", Days(14, 14)), ("never lets up", Days(14, 14)),
     ("never goes away", Days(14, 14)), ("no let up", Days(14, 14)), ("no exceptions", Days(14, 14)),
     ("without a break", Days(14, 14)), ("always there", Days(14, 14)),
@@ -130,6 +137,36 @@ _DENIALS = frozenset({"no", "nope", "nah", "not", "havent", "hasnt", "nothing", 
                       "didnt"})
 
 
+# Words a one-letter slip is corrected to ("evrey" -> "every", "nearlly" -> "nearly"), and real words
+# that are one letter from them and must stay as they are.
+_KEY_WORDS = frozenset({"several", "every", "everyday", "nearly", "almost", "always", "constantly", "never",
+                        "fortnight", "majority", "occasionally", "rarely", "seldom", "sometimes", "hardly",
+                        "daily", "couple", "fourteen", "thirteen", "twelve", "eleven"})
+_REAL_WORDS = frozenset({"nearby", "dally", "sever", "clever", "fever", "newer", "lever"})
+
+
+def _one_slip(word: str, target: str) -> bool:
+    """True when `word` is `target` with one letter added, dropped, changed, or two swapped."""
+    if abs(len(word) - len(target)) > 1 or word == target:
+        return False
+    if len(word) == len(target):
+        diffs = [i for i, (a, b) in enumerate(zip(word, target, strict=True)) if a != b]
+        if len(diffs) == 1:
+            return True
+        if len(diffs) != 2 or diffs[1] != diffs[0] + 1:
+            return False
+        first, second = diffs
+        return word[first] == target[second] and word[second] == target[first]
+    short, long = (word, target) if len(word) < len(target) else (target, word)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _corrected(word: str) -> str:
+    if len(word) < 5 or word in _KEY_WORDS or word in _REAL_WORDS or not word.isalpha():
+        return word
+    return next((target for target in sorted(_KEY_WORDS) if _one_slip(word, target)), word)
+
+
 def respell(words: tuple[str, ...]) -> tuple[str, ...]:
     """Common slips of the frequency words fixed; words that split in two ("sev ral") joined again."""
     joined: list[str] = []
@@ -145,7 +182,7 @@ def respell(words: tuple[str, ...]) -> tuple[str, ...]:
             joined.extend(_RESPELL[glued].split())
             index += 2
             continue
-        joined.extend(_RESPELL.get(words[index], words[index]).split())
+        joined.extend(_RESPELL.get(words[index], _corrected(words[index])).split())
         index += 1
     return tuple(joined)
 
@@ -158,6 +195,9 @@ def days_meant(text: str) -> Days | None:
     phrase = " ".join(words)
     if any(_has(phrase, doubt) for doubt in _DOUBT):
         return None
+    for vague in (" or so", " or something", " or thereabouts", " give or take"):
+        phrase = phrase.replace(vague, "")
+    words = tuple(phrase.split())
     for repair in _REPAIR:
         if _has(phrase, repair):
             after = phrase.split(repair, 1)[1].split()
@@ -238,6 +278,9 @@ def _drop_periods(words: tuple[str, ...]) -> tuple[str, ...]:
             if span:
                 index += span
                 continue
+        if rest[0] == "/" and rest[1:2] in {("14",), ("7",)} and kept[-1:] != ["24"]:
+            index += 2  # "10/14"
+            continue
         per_day = _number(rest[0]) is not None or rest[0] == "times"
         if len(rest) >= 3 and rest[1:3] == ("a", "day") and per_day:
             index += 3
@@ -278,6 +321,16 @@ def _read_at(words: tuple[str, ...], index: int, evidence: _Evidence) -> int:
             evidence.bounds.append(_WHOLE)
             evidence.minus.append(minus[0])
             return minus[1]
+    ceiling = 3 if rest[:3] in {("no", "more", "than"), ("not", "more", "than")} else 0
+    ceiling = ceiling or (2 if rest[:2] in {("at", "most"), ("up", "to")} else 0)
+    floor = 2 if rest[:2] == ("at", "least") else 0
+    if ceiling or floor:
+        skip = ceiling or floor
+        target = _count_at(rest, skip, any_bare=True) or _offset(_phrase_at(rest[skip:]), skip)
+        if target is not None:
+            days, used = target
+            evidence.bounds.append(Days(1, days.high) if ceiling else Days(days.low, DAYS))
+            return used
     if word in {"more", "over", "less", "fewer", "under"} and rest[1:2] == ("than",) and not _phrase_at(rest):
         target = _count_at(rest, 2, any_bare=True) or _week_at(rest, 2) or _offset(_phrase_at(rest[2:]), 2)
         if target is not None:

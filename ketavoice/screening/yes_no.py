@@ -21,7 +21,8 @@ YesNo = Literal["yes", "no", "unsure", "declined"]
 
 _UNCERTAIN = (
     "not sure", "unsure", "dont know", "do not know", "dunno", "idk", "no idea", "cant tell", "cant say",
-    "hard to say", "hard to tell", "cant remember", "dont remember",
+    "hard to say", "hard to tell", "cant remember", "dont remember", "not certain", "couldnt say",
+    "dont recall", "cant recall", "who knows", "not positive", "cant be sure", "no clue", "dont really know",
 )
 # Softeners: alone an "unsure"; beside a yes ("maybe yes") the answer is asked again.
 _SOFT = ("maybe", "possibly", "perhaps", "could be", "kind of", "kinda", "sort of", "sorta", "might have",
@@ -33,7 +34,8 @@ _REFUSAL = (
     "move on", "leave it", "private", "to myself", "none of your business", "not your business",
     "dont feel like answering", "dont feel like talking", "not something i want", "can we not",
     "talk to my", "not discussing", "not talking about", "not telling", "wont say", "not saying",
-    "go on", "carry on", "continue",
+    "go on", "carry on", "continue", "personal", "no answer", "not comfortable", "uncomfortable",
+    "moving on", "choose not", "decline", "none of your concern", "not going there", "plead the fifth",
 )
 # Hedged or shifted in time: neither a yes nor a no until asked again.
 _HEDGE = (
@@ -47,7 +49,8 @@ _HEDGE = (
 _PAST_WITH_YES = ("years ago", "in the past", "a while", "long time ago", "used to")
 _STRONG_NO = (
     "absolutely not", "of course not", "certainly not", "definitely not", "hell no", "no way", "not at all",
-    "not ever", "not once", "never", "nothing like that", "no i have not", "i have not", "i havent",
+    "not ever", "not once", "never", "nothing like that", "not in the past", "not in the last",
+    "not a chance", "havent", "have not", "not me", "nuh uh", "no i have not", "i have not", "i havent",
     "i hadnt", "i would not", "i would never", "i did not", "i didnt", "i am not", "im not",
     "not that", "the answer is no", "negative", "no sir",
 )
@@ -55,7 +58,9 @@ _YES_WORDS = frozenset({"yes", "yeah", "yep", "yup", "ya", "yah", "yea", "aye", 
 _YES_PHRASES = (
     "i have", "i did", "i do", "i am", "ive thought", "ive had", "i tried", "i wished", "i took",
     "i overdosed", "i have been", "more than once", "a couple of times", "sometimes", "a lot", "once",
-    "twice", "lately", "every day", "most days",
+    "twice", "lately", "every day", "most days", "a few times", "now and then", "attempted", "tried to",
+    "correct", "thats right", "true", "afraid so", "all the time", "often", "constantly", "more than",
+    "crossed my mind", "i have had", "ive been",
 )
 _NO_WORDS = frozenset({"no", "nope", "nah", "never", "negative"})
 _ACKNOWLEDGEMENTS = frozenset({"ok", "okay", "k", "kk", "sure", "fine", "alright", "right", "mhm", "hmm",
@@ -84,7 +89,10 @@ def read_yes_no(text: str) -> YesNoReading:
         return f" {part} " in phrase
 
     yes = any(w in _YES_WORDS for w in words)
-    flat_no = any(w in _NO_WORDS for w in words)
+    if _double_negative(words):
+        return YesNoReading(None)  # "I wouldn't say no", "not never"
+    answer_words = _without(words, ("no", "idea"), ("no", "clue"))
+    flat_no = any(w in _NO_WORDS for w in answer_words)
     no = flat_no or any(has(p) for p in _STRONG_NO)
     hedged = any(has(p) for p in _HEDGE)
     uncertain, soft = any(has(p) for p in _UNCERTAIN), any(has(p) for p in _SOFT)
@@ -119,6 +127,32 @@ def _squeeze(word: str) -> str:
         if word and re.fullmatch("".join(f"{c}+" for c in held), word):
             return plain
     return word
+
+
+_NEGATORS = frozenset({"not", "wouldnt", "cant", "couldnt", "dont", "never", "wont", "cannot"})
+
+
+def _double_negative(words: tuple[str, ...]) -> bool:
+    """A negation of a no ("I wouldn't say no", "can't say I haven't", "not never")."""
+    for index, word in enumerate(words):
+        before = words[max(0, index - 3) : index]
+        negators = _NEGATORS - {"never"} if word == "never" else _NEGATORS
+        if word in {"no", "never", "havent", "hadnt"} and any(w in negators for w in before):
+            return True
+    return False
+
+
+def _without(words: tuple[str, ...], *pairs: tuple[str, str]) -> tuple[str, ...]:
+    """`words` without the two-word phrases `pairs` ("no idea" is doubt, not a no)."""
+    kept: list[str] = []
+    index = 0
+    while index < len(words):
+        if tuple(words[index : index + 2]) in pairs:
+            index += 2
+            continue
+        kept.append(words[index])
+        index += 1
+    return tuple(kept)
 
 
 def _strong_yes(words: tuple[str, ...]) -> bool:
