@@ -55,7 +55,8 @@ _DAY_UNITS = frozenset({"day", "days", "night", "nights", "morning", "mornings",
                         "time", "times", "afternoons", "occasions"})
 _WEEKDAYS = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
                        "mondays", "tuesdays", "wednesdays", "thursdays", "fridays", "saturdays", "sundays",
-                       "weekend", "weekends"})
+                       })
+_WEEKEND = frozenset({"weekend", "weekends"})  # Saturday and Sunday: four days of the fourteen
 # Phrases that are a reading by themselves, longest first where they overlap. (low, high) in days.
 _PHRASES: tuple[tuple[str, Days], ...] = (
     # nothing
@@ -107,7 +108,9 @@ _PHRASES: tuple[tuple[str, Days], ...] = (
     ("the whole two weeks", Days(14, 14)), ("all of the days", Days(14, 14)), ("all the days", Days(14, 14)),
     ("the whole time", Days(14, 14)), ("the entire time", Days(14, 14)), ("nightly", Days(14, 14)),
     ("each night", Days(14, 14)), ("every single night", Days(14, 14)), ("without fail", Days(14, 14)),
-    ("mostly", Days(8, 11)), ("sporadically", Days(1, 6)), ("infrequently", Days(1, 6)),
+    ("mostly", Days(8, 11)), ("not very much", Days(1, 6)), ("not that much", Days(1, 6)),
+    ("not so much", Days(1, 6)), ("occasional", Days(1, 6)), ("sporadically", Days(1, 6)),
+    ("infrequently", Days(1, 6)),
     ("barely", Days(1, 3)), ("scarcely", Days(1, 3)), ("almost none", Days(1, 3)), ("a handful", Days(2, 5)),
     ("quite a few", Days(3, 9)), ("a good few", Days(3, 9)), ("a fair few", Days(3, 9)),
     ("a time or two", Days(1, 2)), ("not a single time", Days(0, 0)), ("a third", Days(4, 5)),
@@ -308,9 +311,10 @@ def _read_at(words: tuple[str, ...], index: int, evidence: _Evidence) -> int:
     """Read what starts at `index` into `evidence`; the number of words used."""
     word = words[index]
     rest = words[index:]
-    if word in {"except", "but"} and any(b.low >= 12 for b in evidence.bounds):
+    exception = _exception_words(rest)
+    if exception and any(b.low >= 12 for b in evidence.bounds):
         # "every day except one", "every day but Sundays": the whole span less a count
-        skip = 2 if rest[1:2] == ("maybe",) else 1
+        skip = exception + (rest[exception : exception + 1] == ("maybe",))
         minus = _count_at(rest, skip, any_bare=True)
         if minus is not None:
             evidence.minus.append(minus[0])
@@ -362,6 +366,15 @@ def _read_at(words: tuple[str, ...], index: int, evidence: _Evidence) -> int:
     return 1
 
 
+def _exception_words(rest: tuple[str, ...]) -> int:
+    """How many words of `rest` say "except" ("except", "but", "apart from", "other than", ...), or 0."""
+    for phrase in (("except", "for"), ("apart", "from"), ("other", "than"), ("aside", "from"), ("except",),
+                   ("but",), ("besides",), ("bar",)):
+        if rest[: len(phrase)] == phrase:
+            return len(phrase)
+    return 0
+
+
 def _offset(found: tuple[Days, int] | None, by: int) -> tuple[Days, int] | None:
     return None if found is None else (found[0], found[1] + by)
 
@@ -370,17 +383,23 @@ def _phrase_at(rest: tuple[str, ...]) -> tuple[Days, int] | None:
     for phrase, days in _PHRASE_WORDS:
         size = len(phrase)
         if rest[:size] == phrase:
-            if phrase == ("most",) and not _most_of_days(rest[1:]):
-                continue
+            if phrase == ("most",):
+                tail = _most_of_days(rest[1:])
+                if not tail:
+                    continue
+                return days, 1 + tail
             return days, size
     return None
 
 
-def _most_of_days(after: tuple[str, ...]) -> bool:
-    """"most" counts only as most days ("most days", "most of the time", "most nights"), never "most
-    important"."""
-    words = after[2:] if after[:2] == ("of", "the") else after[1:] if after[:1] == ("of",) else after
-    return bool(words) and (words[0] in _DAY_UNITS or words[0] in {"fortnight", "weeks", "week", "days"})
+def _most_of_days(after: tuple[str, ...]) -> int:
+    """The words after "most" that make it most days ("most days", "most of the week", "most nights"),
+    or 0: "most" alone ("most important") is no frequency."""
+    lead = 2 if after[:2] == ("of", "the") else 1 if after[:1] == ("of",) else 0
+    words = after[lead:]
+    if words and (words[0] in _DAY_UNITS or words[0] in {"fortnight", "weeks", "week", "days"}):
+        return lead + 1
+    return 0
 
 
 _FILLERS = frozenset({"about", "around", "like", "maybe", "roughly", "probably", "only", "just", "a", "the",
@@ -401,6 +420,8 @@ def _count_at(
     if index >= len(rest):
         return None
     word = rest[index]
+    if word in _WEEKEND:
+        return Days(4, 4), index + 1
     if word in _WEEKDAYS:
         if index + 2 < len(rest) and rest[index + 1] == "and" and rest[index + 2] in _WEEKDAYS:
             return Days(4, 4), index + 3
@@ -436,7 +457,8 @@ def _weekly(days: Days, rest: tuple[str, ...], end: int) -> tuple[Days, int]:
 def _week_at(rest: tuple[str, ...], start: int) -> tuple[Days, int] | None:
     """"a week", "last week", "the first week": seven days."""
     index = start
-    while index < len(rest) and rest[index] in {"a", "one", "the", "first", "last", "this", "that", "second"}:
+    while index < len(rest) and rest[index] in {"a", "one", "the", "first", "last", "this", "that", "second",
+                                                 "past"}:
         index += 1
     if index < len(rest) and rest[index] == "week" and index > start:
         return Days(7, 7), index + 1

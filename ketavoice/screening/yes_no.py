@@ -60,7 +60,7 @@ _YES_PHRASES = (
     "i overdosed", "i have been", "more than once", "a couple of times", "sometimes", "a lot", "once",
     "twice", "lately", "every day", "most days", "a few times", "now and then", "attempted", "tried to",
     "correct", "thats right", "true", "afraid so", "all the time", "often", "constantly", "more than",
-    "crossed my mind", "i have had", "ive been",
+    "crossed my mind", "i have had", "ive been", "definitely", "absolutely", "certainly", "of course",
 )
 _NO_WORDS = frozenset({"no", "nope", "nah", "never", "negative"})
 _ACKNOWLEDGEMENTS = frozenset({"ok", "okay", "k", "kk", "sure", "fine", "alright", "right", "mhm", "hmm",
