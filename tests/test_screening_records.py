@@ -314,3 +314,28 @@ def test_statuses_round_trip_and_rows_written_before_them_read_back(tmp_path: Pa
         )
     [old] = SqliteJournal(path).screenings("p1")
     assert [a.status for a in old.answers] == ["answered", "declined"]
+
+
+def test_answers_said_to_be_noted_are_records_in_notes_and_fhir(ketavoice_home: Path) -> None:
+    lines = ["okay", "6", "no", "no", "no", "no", "not at all", "not at all", "not at all", "not at all",
+             "better", "yes", "no", "yes", "no", "no", "okay"]
+    _cli(ketavoice_home, ["checkin", "--jsonl"], lines)
+    rows = json.loads(_cli(ketavoice_home, ["notes", "--json"]))
+    answers = [(r["step"], r["text"]) for r in rows if r["type"] == "answer"]
+    assert answers == [
+        ("since_last_session", "better"), ("nausea_check", "yes"), ("detached_check", "no"),
+        ("headache_check", "yes"), ("bladder_check", "no"),
+    ]
+    assert all(r["question"] for r in rows if r["type"] == "answer")
+    out = ketavoice_home / "bundle.json"
+    _cli(ketavoice_home, ["export", "--fhir", "--output", str(out)])
+    bundle = json.loads(out.read_text(encoding="utf-8"))
+    observed = {
+        r["code"]["coding"][0]["code"]: r["valueString"]
+        for r in (entry["resource"] for entry in bundle["entry"])
+        if r["resourceType"] == "Observation" and "valueString" in r
+    }
+    assert observed == {
+        "step-since_last_session": "better", "step-nausea_check": "yes", "step-detached_check": "no",
+        "step-headache_check": "yes", "step-bladder_check": "no",
+    }

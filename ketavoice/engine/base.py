@@ -261,6 +261,9 @@ class EngineBase:
     def _heard_with_flag(self, meaning: Understood, text: str) -> None:
         raise NotImplementedError
 
+    def _record_answer(self, answer: str, text: str) -> list[Action]:
+        raise NotImplementedError
+
     def _screening_ask(self, full: bool) -> list[Action]:
         raise NotImplementedError
 

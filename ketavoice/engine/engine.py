@@ -272,7 +272,7 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows):
         if step.kind == "choice":
             return self._choice_answer(step, meaning, text)
         if step.kind == "yes_no":
-            return self._yes_no_answer(step, intent)
+            return self._yes_no_answer(step, intent, text)
         if step.kind == "number":
             return self._number_answer(step, meaning)
         if step.kind == "note":
@@ -296,7 +296,7 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows):
         chosen = (
             next((c for c in step.choices if c.id == meaning.value), None) if intent == "choice" else None
         )
-        actions: list[Action] = []
+        actions: list[Action] = self._record_answer(chosen.id if chosen else "other", text)
         if chosen is not None:
             if chosen.alert:
                 actions.append(self._alert("note", chosen.alert))
@@ -306,7 +306,7 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows):
             actions.append(self._alert("note", f"{step.other_alert} Patient said: \u201c{said}\u201d"))
         return self._move_on(step.next, actions + self._says([step.other_reply]))
 
-    def _yes_no_answer(self, step: Step, intent: str) -> list[Action]:
+    def _yes_no_answer(self, step: Step, intent: str, text: str = "") -> list[Action]:
         state = self._state
         if intent == "unsure":
             # A teach-back counts doubt as a wrong answer; elsewhere the step says what doubt means.
@@ -325,7 +325,7 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows):
             if intent == "yes"
             else (step.no_reply, step.no_alert, step.no_next)
         )
-        actions: list[Action] = []
+        actions: list[Action] = self._record_answer(intent, text)
         if step.expected is not None and intent != step.expected:
             # Wrong twice: staff are told (the step's own alert, else the general one) and the patient
             # hears the right answer once more; no reply meant for a right answer.

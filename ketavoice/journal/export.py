@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Literal
 
-from ketavoice.journal.base import MoodRecord, NoteRecord, ScreeningRecord
+from ketavoice.journal.base import MoodRecord, NoteRecord, ScreeningRecord, StepAnswerRecord
 
 # `ketavoice notes --json/--csv`: the keys are a contract (DESIGN.md), keep them as they are; new keys
 # only ever go at the end (the screening ones did: null on mood and note rows).
 ENTRY_FIELDS = ("type", "id", "patient", "session", "created_at", "rating", "text", "audio_path",
                 "machine_transcript", "instrument", "form", "score", "severity", "positive", "crisis",
-                "answers")
+                "answers", "step", "question")
 # The TUI's history export files: no row id, but the status, since they include drafts.
 HISTORY_FIELDS = (*(name for name in ENTRY_FIELDS if name != "id"), "status")
 # A spreadsheet reads a cell starting with one of these as a formula (or strips it and then does).
@@ -36,7 +36,7 @@ class HistoryRow:
     item declined or unclear with no answer option has `answer` and `value` null.
     """
 
-    type: Literal["mood", "note", "screening"]
+    type: Literal["mood", "note", "screening", "answer"]
     id: int
     patient: str
     session: int
@@ -53,6 +53,8 @@ class HistoryRow:
     positive: bool | None = None
     crisis: bool | None = None
     answers: tuple[dict[str, object], ...] | None = None
+    step: str | None = None  # an answer row: the step asked, its question; `text` is the answer
+    question: str | None = None
 
     def as_dict(self, fields: Sequence[str] = ENTRY_FIELDS) -> dict[str, object]:
         """The row as plain JSON-ready values (created_at as ISO-8601 UTC), only the given fields."""
@@ -74,6 +76,8 @@ class HistoryRow:
             "positive": self.positive,
             "crisis": self.crisis,
             "answers": list(self.answers) if self.answers is not None else None,
+            "step": self.step,
+            "question": self.question,
         }
         return {name: values[name] for name in fields}
 
@@ -84,7 +88,10 @@ def iso_time(timestamp: float) -> str:
 
 
 def history_rows(
-    moods: Sequence[MoodRecord], notes: Sequence[NoteRecord], screenings: Sequence[ScreeningRecord] = ()
+    moods: Sequence[MoodRecord],
+    notes: Sequence[NoteRecord],
+    screenings: Sequence[ScreeningRecord] = (),
+    step_answers: Sequence[StepAnswerRecord] = (),
 ) -> list[HistoryRow]:
     """Moods, notes and screenings merged in time order (ties: moods, notes, screenings, then by id)."""
     keyed: list[tuple[float, int, int, HistoryRow]] = []
@@ -99,6 +106,13 @@ def history_rows(
             machine_transcript=note.machine_transcript, status=note.status)))
     for screening in screenings:
         keyed.append((screening.created_at, 2, screening.id, screening_row(screening)))
+    for answer in step_answers:
+        row = HistoryRow(
+            type="answer", id=answer.id, patient=answer.patient_id, session=answer.session_id,
+            created_at=answer.created_at, text=answer.answer if answer.answer != "other" else answer.said,
+            step=answer.step, question=answer.question,
+        )
+        keyed.append((answer.created_at, 3, answer.id, row))
     keyed.sort(key=lambda item: item[:3])
     return [row for *_key, row in keyed]
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ketavoice.content.instruments import Instrument
-from ketavoice.journal.base import AlertRecord, MoodRecord, ScreeningRecord
+from ketavoice.journal.base import AlertRecord, MoodRecord, ScreeningRecord, StepAnswerRecord
 from ketavoice.journal.export import iso_time
 
 LOINC = "http://loinc.org"
@@ -40,6 +40,7 @@ class JournalExtract:
     moods: Sequence[MoodRecord]
     screenings: Sequence[ScreeningRecord]
     alerts: Sequence[AlertRecord]
+    step_answers: Sequence[StepAnswerRecord] = ()
 
 
 def _uuid(kind: str, key: str | int) -> str:
@@ -66,6 +67,7 @@ def build_bundle(extract: JournalExtract, instruments: Sequence[Instrument], now
         resources.append((_ref("screening", screening.id), response))
     resources += [(_ref("mood", m.id), mood_observation(m)) for m in extract.moods]
     resources += [(_ref("alert", a.id), alert_flag(a)) for a in extract.alerts]
+    resources += [(_ref("answer", a.id), answer_observation(a)) for a in extract.step_answers]
     bundle: dict[str, object] = {
         "resourceType": "Bundle",
         "id": _uuid("bundle", iso_time(now)),
@@ -165,6 +167,22 @@ def mood_observation(mood: MoodRecord) -> dict[str, object]:
         "subject": {"reference": _ref("patient", mood.patient_id)},
         "effectiveDateTime": iso_time(mood.created_at),
         "valueInteger": mood.rating,
+    }
+
+
+def answer_observation(answer: StepAnswerRecord) -> dict[str, object]:
+    """An answer the patient was told is noted (a side-effect check, better/same/worse), as a survey
+    Observation in the local code system: the question as asked, the answer (and the words)."""
+    value = answer.answer if answer.answer != "other" else answer.said
+    return {
+        "resourceType": "Observation",
+        "id": _uuid("answer", answer.id),
+        "status": "final",
+        "category": [{"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}]}],
+        "code": {"coding": [{"system": LOCAL_CODES, "code": f"step-{answer.step}"}], "text": answer.question},
+        "subject": {"reference": _ref("patient", answer.patient_id)},
+        "effectiveDateTime": iso_time(answer.created_at),
+        "valueString": value,
     }
 
 
