@@ -143,9 +143,9 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows):
         if state.mode is Mode.CHECKING_FLAG:
             return self._check_answer(flags, meaning, text)
         if flags:
-            if state.mode is Mode.SCREENING:
-                self._heard_with_flag(meaning, text)  # the item's answer is kept beside the red flag
-            return self._safety(flags, text)
+            # In a screening, the item's answer is kept beside the red flag (and what it needs said).
+            kept = self._heard_with_flag(meaning, text) if state.mode is Mode.SCREENING else []
+            return kept + self._safety(flags, text)
         return self._dispatch(meaning, text, audio, machine)
 
     def _dispatch(self, meaning: Understood, text: str, audio: bytes | None, machine: bool) -> list[Action]:

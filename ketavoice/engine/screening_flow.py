@@ -168,15 +168,16 @@ class ScreeningFlows(EngineBase):
             actions.append(self._alert("crisis", instrument.unanswered_alert, "possible", item.id))
         return actions
 
-    def _heard_with_flag(self, meaning: Understood, text: str) -> None:
+    def _heard_with_flag(self, meaning: Understood, text: str) -> list[Action]:
         """A red flag was heard in the answer to an item ("yes, I wish I was dead"): the answer is kept
-        too, so the screen saved when the hold starts holds it. Nothing is said here."""
+        too, so the screen saved when the hold starts holds it; the red flag is answered next."""
         run = self._state.screening
         if run is None or run.instrument is None or run.item() is None:
-            return
+            return []
         reading = self._screening_reading(meaning, text)
-        if reading.status != "unclear":
-            self._record_item(reading.status, reading, now=reading.now)
+        if reading.status == "unclear":
+            return []
+        return self._record_item(reading.status, reading, now=reading.now)
 
     def _continue_after_hold(self, run: ScreeningRun) -> list[Action]:
         """Where the dialogue goes once a hold raised by a questionnaire ends: the next instrument, or
