@@ -55,6 +55,15 @@ _EXPECT = {
 }
 
 
+def _expect_of(content: Content, step: Step) -> str:
+    """The listen a step opens with; a screen listens as its first instrument's items do (the ASQ's
+    yes/no items with `expect: yes_no`, issue 18)."""
+    if step.kind == "screen":
+        first = next(i for i in content.instruments if i.key == step.instruments[0])
+        return "yes_no" if first.scoring == "any_yes" else "any"
+    return _EXPECT[step.kind]
+
+
 def opening(content: Content, step: Step) -> list[str]:
     """What entering `step` says: its sentences and prompt, or a screen's first intro and question."""
     if step.kind == "screen":
@@ -96,7 +105,7 @@ class At:
             return "note"
         if self.position.mode == "confirming":
             return "yes_no"
-        return _EXPECT[self.step.kind]
+        return _expect_of(self.content, self.step)
 
     def command(self, name: str, via: str) -> list[Action]:
         self.via = via
@@ -249,7 +258,7 @@ def test_back_returns_to_the_previous_step(at: At, via: str) -> None:
     assert at.d.engine.step_id == previous.id
     assert says(actions) == opening(at.content, previous)
     [listen] = listens(actions)
-    assert listen.step == previous.id and listen.expect == _EXPECT[previous.kind]
+    assert listen.step == previous.id and listen.expect == _expect_of(at.content, previous)
     assert not at.d.engine.finished and not alerts(actions)
     assert len(at.d.journal.moods("p1")) == moods_before  # going back saves nothing new
     _assert_note_kept_as_draft(at, actions)
@@ -263,18 +272,24 @@ def test_next_moves_on(at: At, via: str) -> None:
     target = at.d.engine.dialogue.step(target_id)
     actions = at.command("next", via)
     assert not alerts(actions)
+    if step.kind == "screen" and at.position.mode == "asking":
+        # Inside a screening "next" (or C) declines the item asked, never the battery (issue 18).
+        first = next(i for i in at.content.instruments if i.key == step.instruments[0])
+        assert at.d.engine.step_id == step.id and not at.d.engine.finished
+        assert first.declined_reply in says(actions)
+        return
     if target.kind == "end":
         assert at.d.engine.finished and actions[-1] == Finish("completed", target.id)
         assert says(actions) == list(target.say)
     elif target.kind == "screen":
         assert at.d.engine.step_id == target.id
         [listen] = listens(actions)  # the first questionnaire's first item
-        assert listen.step == target.id and listen.expect == "any"
+        assert listen.step == target.id and listen.expect == _expect_of(at.content, target)
     else:
         assert at.d.engine.step_id == target.id
         assert says(actions) == [*target.say, target.prompt]
         [listen] = listens(actions)
-        assert listen.step == target.id and listen.expect == _EXPECT[target.kind]
+        assert listen.step == target.id and listen.expect == _expect_of(at.content, target)
     _assert_note_kept_as_draft(at, actions)
 
 

@@ -75,12 +75,16 @@ def test_phq9_item9_above_zero_runs_the_crisis_flow(content: Content, tmp_path: 
 
 
 def test_a_yes_on_the_asq_is_positive_and_asks_the_acuity_question(content: Content, tmp_path: Path) -> None:
+    # At home a non-acute positive screen no longer holds and ends the check-in (issue 18, NIMH two
+    # tiers): the clinic gets an alert, the patient hears 988, and the PHQ follows.
     driver = _checkin_at_screening(content, tmp_path)
     driver.type("yes")
     for answer in ["no", "no", "no"]:
         driver.type(answer)
     actions = driver.type("no")  # acuity: not right now
-    assert driver.engine.on_hold and "988" in _said(actions)
+    assert not driver.engine.on_hold and "988" in _said(actions)
+    assert [(a.level, a.certainty) for a in actions if isinstance(a, Alert)] == [("crisis", "certain")]
+    assert "little interest or pleasure" in _said(actions)
     [asq] = [s for s in _screenings(driver) if s[0] == "ASQ"]
     assert asq[2] == "non-acute positive"
 

@@ -69,7 +69,9 @@ def test_notes_json_and_csv_carry_screenings(content: Content, ketavoice_home: P
     assert (first["type"], first["instrument"], first["form"]) == ("screening", "phq9", "PHQ-9")
     assert first["score"] == 14
     assert (first["severity"], first["positive"], first["crisis"]) == ("moderate", True, False)
-    assert first["answers"][0] == {"item": "phq9_1", "answer": "more_than_half", "value": 2}
+    # Each item carries its record status (issue 18).
+    expected = {"item": "phq9_1", "answer": "more_than_half", "value": 2, "status": "answered"}
+    assert first["answers"][0] == expected
     assert first["rating"] is None and first["text"] is None
     assert [e["form"] for e in entries[6:]] == ["PHQ-2", "GAD-2", "ASQ"]
     rows = list(csv.DictReader(io.StringIO(_notes(ketavoice_home, "--csv"))))

@@ -88,7 +88,9 @@ def test_scenes_said_in_plain_words_are_caught(content: Content, text: str) -> N
         "I'm drowning in emails",
     ],
 )
-def test_objects_idioms_relief_and_effects_that_are_gone_are_never_certain(content: Content, text: str) -> None:
+def test_objects_idioms_relief_and_effects_that_are_gone_are_never_certain(
+    content: Content, text: str
+) -> None:
     assert not understand(content, text).red_flag, text
 
 
@@ -106,15 +108,27 @@ def test_every_expected_effect_example_is_reassured(content: Content) -> None:
         assert len(effect.examples) >= 1
         for example in effect.examples:
             meaning = understand(content, example)
-            assert (meaning.intent, meaning.value, meaning.flag) == ("expected_effect", effect.id, None), example
+            assert (meaning.intent, meaning.value, meaning.flag) == ("expected_effect", effect.id, None), (
+                example
+            )
         for calm in effect.calm:
             assert understand(content, calm).flag is not None, calm  # one-sided: a stroke sign, not expected
 
 
 def test_every_answer_topic_example_is_a_question_with_its_topic(content: Content) -> None:
     wanted = {
-        "driving", "alcohol", "food", "sleep", "medication", "side_effects_duration", "next_session",
-        "results_timing", "when_to_call", "activity", "work", "companion",
+        "driving",
+        "alcohol",
+        "food",
+        "sleep",
+        "medication",
+        "side_effects_duration",
+        "next_session",
+        "results_timing",
+        "when_to_call",
+        "activity",
+        "work",
+        "companion",
     }
     assert wanted <= {topic.id for topic in content.answers}
     for topic in content.answers:
@@ -144,9 +158,9 @@ def test_a_question_is_never_an_answer(content: Content, text: str, step: str) -
 def test_commands_asked_as_questions_stay_commands(content: Content) -> None:
     assert understand(content, "can you repeat that").intent == "repeat"
     assert understand(content, "what are the options again").intent == "repeat"
-    assert understand(content, "a four? yeah a four", content.dialogue("post_session").step("mood_rating")).intent == (
-        "number"
-    )
+    assert understand(
+        content, "a four? yeah a four", content.dialogue("post_session").step("mood_rating")
+    ).intent == ("number")
 
 
 def test_a_red_flag_in_a_question_is_judged_first(content: Content) -> None:
@@ -158,13 +172,21 @@ def test_understand_json_gives_the_topic(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "KETAVOICE_HOME": str(tmp_path)}
     out = subprocess.run(
         [sys.executable, "-m", "ketavoice", "understand", "can I have a beer tonight?", "--json"],
-        capture_output=True, text=True, env=env, timeout=120, check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
     )
     row = json.loads(out.stdout)
     assert row["intent"] == "question" and row["topic"] == "alcohol" and row["flag"] is None
     out = subprocess.run(
         [sys.executable, "-m", "ketavoice", "understand", "how much does a session cost", "--json"],
-        capture_output=True, text=True, env=env, timeout=120, check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
     )
     row = json.loads(out.stdout)
     assert row["intent"] == "question" and row["topic"] is None

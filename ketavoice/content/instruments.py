@@ -22,6 +22,7 @@ from ketavoice.content.reader import (
     read_int,
     read_phrases,
     read_str,
+    read_str_list,
     table_at,
     type_name,
 )
@@ -37,14 +38,14 @@ _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 COMMON_KEYS = (
     "name", "title", "source", "licence", "scoring", "loinc", "score_loinc", "numbered", "intro", "options",
-    "closing", "answers", "items",
+    "closing", "answers", "items", "declined_reply", "positive_alert", "resources", "unanswered_alert",
 )
 SUM_KEYS = (
     "short_name", "short_items", "short_cutoff", "short_loinc", "short_score_loinc", "step_up", "positive_at",
     "crisis_item", "crisis_above", "bands",
 )
 # Texts said aloud (checked against the per-turn word limit).
-SPOKEN_FIELDS = ("intro", "options", "closing", "step_up")
+SPOKEN_FIELDS = ("intro", "options", "closing", "step_up", "declined_reply")
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Answer:
     label: str
     phrases: tuple[str, ...]
     code: str = ""
+    said_back: str = ""  # said after an answer understood from the patient's own words ("That's ...")
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,14 @@ class Instrument:
     crisis_item: str = ""
     crisis_above: int = 0
     bands: tuple[Band, ...] = ()
+    # Said when an item is declined ("That's okay. Your care team will follow up.").
+    declined_reply: str = ""
+    # Staff alert for a positive screen that does not hold the dialogue (the ASQ's non-acute tier at home).
+    positive_alert: str = ""
+    # Lines said with that alert, and before a stop with a positive partial screen (988, the clinic).
+    resources: tuple[str, ...] = ()
+    # Staff alert when the crisis item is declined or left unclear (PHQ-9 item 9).
+    unanswered_alert: str = ""
 
     @property
     def max_value(self) -> int:
@@ -191,6 +201,10 @@ def _instrument(key: str, entry: dict[str, Any], path: str, problems: Problems) 
         crisis_item=text("crisis_item", required=False) if is_sum else "",
         crisis_above=read_int(entry, "crisis_above", path, problems) if is_sum else 0,
         bands=_bands(entry, path, problems, required=is_sum) if is_sum else (),
+        declined_reply=text("declined_reply", required=False),
+        positive_alert=text("positive_alert", required=False),
+        resources=read_str_list(entry, "resources", path, problems, required=False, non_empty=False),
+        unanswered_alert=text("unanswered_alert", required=False),
     )
     return instrument
 
@@ -222,7 +236,8 @@ def _tables(
 def _answers(entry: dict[str, Any], path: str, problems: Problems) -> tuple[Answer, ...]:
     answers: list[Answer] = []
     for answer_path, raw in _tables(entry, "answers", path, problems):
-        check_keys(raw, answer_path, problems, allowed=("id", "value", "label", "phrases", "code"))
+        allowed = ("id", "value", "label", "phrases", "code", "said_back")
+        check_keys(raw, answer_path, problems, allowed=allowed)
         value = read_int(raw, "value", answer_path, problems, required=True)
         if value < 0:
             problems.add(join(answer_path, "value"), f"must not be negative, got {value}")
@@ -236,6 +251,7 @@ def _answers(entry: dict[str, Any], path: str, problems: Problems) -> tuple[Answ
                 label=read_str(raw, "label", answer_path, problems, required=True),
                 phrases=read_phrases(raw, "phrases", answer_path, problems),
                 code=answer_code,
+                said_back=read_str(raw, "said_back", answer_path, problems),
             )
         )
     return tuple(answers)
@@ -306,6 +322,11 @@ def instrument_texts(instruments: tuple[Instrument, ...]) -> Iterator[tuple[str,
             value = getattr(instrument, name)
             if value:
                 yield join(path, name), value
+        for index, line in enumerate(instrument.resources):
+            yield join(join(path, "resources"), index), line
+        for index, answer in enumerate(instrument.answers):
+            if answer.said_back:
+                yield _at(path, "answers", index, "said_back"), answer.said_back
         for index, item in enumerate(instrument.items):
             yield join(join(join(path, "items"), index), "ask"), item.ask
 

@@ -234,6 +234,7 @@ class Step:
     expected: Literal["yes", "no"] | None = None
     correction: str = ""
     unsure_as: Literal["yes", "no"] | None = None  # what "I'm not sure" counts as; None: ask again
+    record: bool = False  # yes_no / choice: the answer is kept as a record for the care team
     # number
     min_value: int = 0
     max_value: int = 10

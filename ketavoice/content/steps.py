@@ -14,6 +14,7 @@ from ketavoice.content.reader import (
     Problems,
     check_keys,
     join,
+    read_bool,
     read_int,
     read_phrases,
     read_str,
@@ -25,7 +26,7 @@ from ketavoice.content.reader import (
 COMMON_STEP_KEYS = ("id", "kind", "say", "prompt", "reprompts", "help", "next")
 KIND_KEYS: dict[str, tuple[str, ...]] = {
     "info": (),
-    "choice": ("choices", "other_reply", "other_alert"),
+    "choice": ("choices", "other_reply", "other_alert", "record"),
     "yes_no": (
         "yes_reply",
         "no_reply",
@@ -36,6 +37,7 @@ KIND_KEYS: dict[str, tuple[str, ...]] = {
         "expected",
         "correction",
         "unsure_as",
+        "record",
     ),
     "number": ("min_value", "max_value", "reply", "out_of_range"),
     "note": ("record_prompt", "readback", "saved", "skipped", "cancelled"),
@@ -153,6 +155,7 @@ def _step(raw: object, path: str, problems: Problems) -> Step:
         expected="yes" if expected == "yes" else "no" if expected == "no" else None,
         correction=text("correction"),
         unsure_as="yes" if unsure_as == "yes" else "no" if unsure_as == "no" else None,
+        record=read_bool(raw, "record", path, problems, default=False),
         min_value=read_int(raw, "min_value", path, problems, default=0) if number else 0,
         max_value=read_int(raw, "max_value", path, problems, default=10) if number else 10,
         reply=text("reply"),

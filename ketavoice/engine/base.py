@@ -260,6 +260,12 @@ class EngineBase:
     def _screening_answer(self, meaning: Understood, text: str) -> list[Action] | None:
         raise NotImplementedError
 
+    def _heard_with_flag(self, meaning: Understood, text: str) -> list[Action]:
+        raise NotImplementedError
+
+    def _record_answer(self, answer: str, text: str) -> list[Action]:
+        raise NotImplementedError
+
     def _screening_ask(self, full: bool) -> list[Action]:
         raise NotImplementedError
 

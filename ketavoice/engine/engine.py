@@ -147,7 +147,9 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, AskingFlows):
         if state.mode is Mode.CHECKING_FLAG:
             return self._check_answer(flags, meaning, text)
         if flags:
-            return self._safety(flags, text)
+            # In a screening, the item's answer is kept beside the red flag (and what it needs said).
+            kept = self._heard_with_flag(meaning, text) if state.mode is Mode.SCREENING else []
+            return kept + self._safety(flags, text)
         return self._dispatch(meaning, text, audio, machine)
 
     def _dispatch(self, meaning: Understood, text: str, audio: bytes | None, machine: bool) -> list[Action]:
@@ -280,7 +282,7 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, AskingFlows):
         if step.kind == "choice":
             return self._choice_answer(step, meaning, text)
         if step.kind == "yes_no":
-            return self._yes_no_answer(step, intent)
+            return self._yes_no_answer(step, intent, text)
         if step.kind == "number":
             return self._number_answer(step, meaning)
         if step.kind == "note":
@@ -304,7 +306,7 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, AskingFlows):
         chosen = (
             next((c for c in step.choices if c.id == meaning.value), None) if intent == "choice" else None
         )
-        actions: list[Action] = []
+        actions: list[Action] = self._record_answer(chosen.id if chosen else "other", text)
         if chosen is not None:
             if chosen.alert:
                 actions.append(self._alert("note", chosen.alert))
@@ -314,7 +316,7 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, AskingFlows):
             actions.append(self._alert("note", f"{step.other_alert} Patient said: \u201c{said}\u201d"))
         return self._move_on(step.next, actions + self._says([step.other_reply]))
 
-    def _yes_no_answer(self, step: Step, intent: str) -> list[Action]:
+    def _yes_no_answer(self, step: Step, intent: str, text: str = "") -> list[Action]:
         state = self._state
         if intent == "unsure":
             # A teach-back counts doubt as a wrong answer; elsewhere the step says what doubt means.
@@ -333,7 +335,7 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, AskingFlows):
             if intent == "yes"
             else (step.no_reply, step.no_alert, step.no_next)
         )
-        actions: list[Action] = []
+        actions: list[Action] = self._record_answer(intent, text)
         if step.expected is not None and intent != step.expected:
             # Wrong twice: staff are told (the step's own alert, else the general one) and the patient
             # hears the right answer once more; no reply meant for a right answer.

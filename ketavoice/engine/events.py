@@ -13,7 +13,7 @@ from ketavoice.meaning import Expect as Expect  # re-exported: front ends name l
 
 AlertLevel = Literal["emergency", "crisis", "warning", "note"]
 Setting = Literal["clinic", "home"]
-SavedKind = Literal["mood", "note", "draft", "screening"]
+SavedKind = Literal["mood", "note", "draft", "screening", "answer"]
 FinishStatus = Literal["completed", "stopped", "ended"]
 
 

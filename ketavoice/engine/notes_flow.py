@@ -3,7 +3,7 @@ unconfirmed note is kept as a draft whenever the dialogue leaves it."""
 
 from __future__ import annotations
 
-from ketavoice.engine.base import EngineBase
+from ketavoice.engine.base import ALERT_WORDS_MAX, EngineBase
 from ketavoice.engine.events import (
     Action,
     Saved,
@@ -46,6 +46,22 @@ class NoteFlows(EngineBase):
             state.note = None
             return self._move_on(step.next, self._says([step.cancelled]))
         return self._not_understood()
+
+    def _record_answer(self, answer: str, text: str) -> list[Action]:
+        """An answer the step's reply says is noted (`record = true`: side effects, better/same/worse)
+        kept as a record for the care team; nothing when the step does not keep its answers."""
+        state = self._state
+        step = self.step
+        if not step.record or state.session_id is None:
+            return []
+        said = " ".join(text.split())[:ALERT_WORDS_MAX]
+        try:
+            record_id = self.journal.save_step_answer(
+                state.session_id, step.id, step.prompt, answer, said, self._clock()
+            )
+        except JournalError:
+            return self._says([self.content.messages.save_failed])
+        return [Saved("answer", record_id, step.id, text=answer)]
 
     def _store_note(self, note: PendingNote, status: NoteStatus) -> list[Action]:
         state = self._state

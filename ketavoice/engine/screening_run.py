@@ -18,6 +18,8 @@ class ScreeningRun:
     index: int = 0
     answers: list[ItemAnswer] = field(default_factory=list)
     misses: int = 0
+    saved: int = 0  # answers of the current instrument already in a saved (partial) screen
+    acute_now: bool = False  # a yes about thoughts right now: the acute tier, whatever item 5 says
 
     @property
     def instrument(self) -> Instrument | None:
@@ -31,4 +33,6 @@ class ScreeningRun:
         self.index += 1
         self.answers = []
         self.misses = 0
+        self.saved = 0
+        self.acute_now = False
         return self.instrument

@@ -63,6 +63,21 @@ class QuestionRecord:
 
 
 @dataclass(frozen=True)
+class StepAnswerRecord:
+    """An answer the patient was told is noted ("I'll note it"): a side-effect check, better/same/worse.
+    `answer`: the choice id, or yes / no, or "other" with the words in `said`."""
+
+    id: int
+    patient_id: str
+    session_id: int
+    created_at: float
+    step: str
+    question: str
+    answer: str
+    said: str
+
+
+@dataclass(frozen=True)
 class ScreeningRecord:
     """A saved screening: the result as scored, with where and when it was taken."""
 
@@ -130,6 +145,10 @@ class Journal(Protocol):
 
     def save_screening(self, session_id: int, screening: Screening, now: float) -> int: ...
 
+    def save_step_answer(
+        self, session_id: int, step: str, question: str, answer: str, said: str, now: float
+    ) -> int: ...
+
     def audit(self, session_id: int | None, actor: Actor, kind: str, text: str, now: float) -> None: ...
 
     def save_question(self, session_id: int, text: str, now: float) -> int: ...
@@ -144,5 +163,7 @@ class Journal(Protocol):
     def screenings(self, patient_id: str | None = None) -> list[ScreeningRecord]: ...
 
     def questions(self, patient_id: str | None = None) -> list[QuestionRecord]: ...
+
+    def step_answers(self, patient_id: str | None = None) -> list[StepAnswerRecord]: ...
 
     def patients(self) -> list[str]: ...

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Literal
 
-from ketavoice.journal.base import MoodRecord, NoteRecord, ScreeningRecord
+from ketavoice.journal.base import MoodRecord, NoteRecord, ScreeningRecord, StepAnswerRecord
 
 # `ketavoice notes --json/--csv`: the keys are a contract (DESIGN.md), keep them as they are; new keys
 # only ever go at the end (the screening ones did: null on mood and note rows).
 ENTRY_FIELDS = ("type", "id", "patient", "session", "created_at", "rating", "text", "audio_path",
                 "machine_transcript", "instrument", "form", "score", "severity", "positive", "crisis",
-                "answers")
+                "answers", "step", "question")
 # The TUI's history export files: no row id, but the status, since they include drafts.
 HISTORY_FIELDS = (*(name for name in ENTRY_FIELDS if name != "id"), "status")
 # A spreadsheet reads a cell starting with one of these as a formula (or strips it and then does).
@@ -32,10 +32,11 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 class HistoryRow:
     """One mood rating, note or screening, flattened; fields that do not apply to its type are None.
 
-    A screening's `answers` are `{"item", "answer", "value"}` objects in the order asked.
+    A screening's `answers` are `{"item", "answer", "value", "status"}` objects in the order asked; an
+    item declined or unclear with no answer option has `answer` and `value` null.
     """
 
-    type: Literal["mood", "note", "screening"]
+    type: Literal["mood", "note", "screening", "answer"]
     id: int
     patient: str
     session: int
@@ -52,6 +53,8 @@ class HistoryRow:
     positive: bool | None = None
     crisis: bool | None = None
     answers: tuple[dict[str, object], ...] | None = None
+    step: str | None = None  # an answer row: the step asked, its question; `text` is the answer
+    question: str | None = None
 
     def as_dict(self, fields: Sequence[str] = ENTRY_FIELDS) -> dict[str, object]:
         """The row as plain JSON-ready values (created_at as ISO-8601 UTC), only the given fields."""
@@ -73,6 +76,8 @@ class HistoryRow:
             "positive": self.positive,
             "crisis": self.crisis,
             "answers": list(self.answers) if self.answers is not None else None,
+            "step": self.step,
+            "question": self.question,
         }
         return {name: values[name] for name in fields}
 
@@ -83,7 +88,10 @@ def iso_time(timestamp: float) -> str:
 
 
 def history_rows(
-    moods: Sequence[MoodRecord], notes: Sequence[NoteRecord], screenings: Sequence[ScreeningRecord] = ()
+    moods: Sequence[MoodRecord],
+    notes: Sequence[NoteRecord],
+    screenings: Sequence[ScreeningRecord] = (),
+    step_answers: Sequence[StepAnswerRecord] = (),
 ) -> list[HistoryRow]:
     """Moods, notes and screenings merged in time order (ties: moods, notes, screenings, then by id)."""
     keyed: list[tuple[float, int, int, HistoryRow]] = []
@@ -98,6 +106,13 @@ def history_rows(
             machine_transcript=note.machine_transcript, status=note.status)))
     for screening in screenings:
         keyed.append((screening.created_at, 2, screening.id, screening_row(screening)))
+    for answer in step_answers:
+        row = HistoryRow(
+            type="answer", id=answer.id, patient=answer.patient_id, session=answer.session_id,
+            created_at=answer.created_at, text=answer.answer if answer.answer != "other" else answer.said,
+            step=answer.step, question=answer.question,
+        )
+        keyed.append((answer.created_at, 3, answer.id, row))
     keyed.sort(key=lambda item: item[:3])
     return [row for *_key, row in keyed]
 
@@ -108,7 +123,11 @@ def screening_row(record: ScreeningRecord) -> HistoryRow:
         type="screening", id=record.id, patient=record.patient_id, session=record.session_id,
         created_at=record.created_at, instrument=record.instrument, form=record.form, score=record.score,
         severity=record.severity, positive=record.positive, crisis=record.crisis,
-        answers=tuple({"item": a.item, "answer": a.answer, "value": a.value} for a in record.answers),
+        answers=tuple(
+            {"item": a.item, "answer": a.answer or None, "value": a.value if a.scored or a.answer else None,
+             "status": a.status}
+            for a in record.answers
+        ),
     )
 
 

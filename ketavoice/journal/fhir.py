@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ketavoice.content.instruments import Instrument
-from ketavoice.journal.base import AlertRecord, MoodRecord, ScreeningRecord
+from ketavoice.journal.base import AlertRecord, MoodRecord, ScreeningRecord, StepAnswerRecord
 from ketavoice.journal.export import iso_time
 
 LOINC = "http://loinc.org"
@@ -28,6 +28,8 @@ QUESTIONNAIRE_PREFIX = "urn:ketavoice:questionnaire:"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 ORDINAL_VALUE = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
 FLAG_CATEGORY = "http://terminology.hl7.org/CodeSystem/flag-category"
+# Each item's record status (answered / declined / unclear), as stored and as `notes --json` shows it.
+ITEM_STATUS = "urn:ketavoice:extension:item-status"
 _NAMESPACE = uuid.UUID("6f1d4c1e-2d3b-5a7e-9c4f-6b6574617663")  # fixed: ids stay stable across exports
 
 
@@ -38,6 +40,7 @@ class JournalExtract:
     moods: Sequence[MoodRecord]
     screenings: Sequence[ScreeningRecord]
     alerts: Sequence[AlertRecord]
+    step_answers: Sequence[StepAnswerRecord] = ()
 
 
 def _uuid(kind: str, key: str | int) -> str:
@@ -64,6 +67,7 @@ def build_bundle(extract: JournalExtract, instruments: Sequence[Instrument], now
         resources.append((_ref("screening", screening.id), response))
     resources += [(_ref("mood", m.id), mood_observation(m)) for m in extract.moods]
     resources += [(_ref("alert", a.id), alert_flag(a)) for a in extract.alerts]
+    resources += [(_ref("answer", a.id), answer_observation(a)) for a in extract.step_answers]
     bundle: dict[str, object] = {
         "resourceType": "Bundle",
         "id": _uuid("bundle", iso_time(now)),
@@ -96,7 +100,11 @@ def questionnaire_response(record: ScreeningRecord, instrument: Instrument | Non
     """One screening: each answered item (LOINC item and answer codes where known), the total and band."""
     items: list[dict[str, object]] = []
     for answer in record.answers:
-        items.append(_answer_item(answer.item, answer.answer, answer.value, instrument))
+        item = _answer_item(answer.item, answer.answer, answer.value, instrument)
+        item["extension"] = [{"url": ITEM_STATUS, "valueCode": answer.status}]
+        if not answer.answer:
+            del item["answer"]  # declined or unclear with no answer option: asked, not answered
+        items.append(item)
     short = instrument is not None and record.form == instrument.short_name
     score_code = ""
     if instrument is not None:
@@ -159,6 +167,22 @@ def mood_observation(mood: MoodRecord) -> dict[str, object]:
         "subject": {"reference": _ref("patient", mood.patient_id)},
         "effectiveDateTime": iso_time(mood.created_at),
         "valueInteger": mood.rating,
+    }
+
+
+def answer_observation(answer: StepAnswerRecord) -> dict[str, object]:
+    """An answer the patient was told is noted (a side-effect check, better/same/worse), as a survey
+    Observation in the local code system: the question as asked, the answer (and the words)."""
+    value = answer.answer if answer.answer != "other" else answer.said
+    return {
+        "resourceType": "Observation",
+        "id": _uuid("answer", answer.id),
+        "status": "final",
+        "category": [{"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}]}],
+        "code": {"coding": [{"system": LOCAL_CODES, "code": f"step-{answer.step}"}], "text": answer.question},
+        "subject": {"reference": _ref("patient", answer.patient_id)},
+        "effectiveDateTime": iso_time(answer.created_at),
+        "valueString": value,
     }
 
 

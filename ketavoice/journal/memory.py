@@ -18,6 +18,7 @@ from ketavoice.journal.base import (
     NoteStatus,
     QuestionRecord,
     ScreeningRecord,
+    StepAnswerRecord,
     StoredNote,
 )
 from ketavoice.journal.records import AuditRecord, SessionRecord
@@ -38,6 +39,7 @@ class MemoryJournal:
         self._audit: list[AuditRecord] = []
         self._screenings: list[ScreeningRecord] = []
         self._questions: list[QuestionRecord] = []
+        self._step_answers: list[StepAnswerRecord] = []
         self._audio: dict[int, bytes] = {}
 
     # -- writes --
@@ -123,6 +125,19 @@ class MemoryJournal:
         )
         self._screenings.append(record)
         return record.id
+
+    def save_step_answer(
+        self, session_id: int, step: str, question: str, answer: str, said: str, now: float
+    ) -> int:
+        session = self._session(session_id, "save the answer")
+        record = StepAnswerRecord(
+            len(self._step_answers) + 1, session.patient_id, session_id, now, step, question, answer, said
+        )
+        self._step_answers.append(record)
+        return record.id
+
+    def step_answers(self, patient_id: str | None = None) -> list[StepAnswerRecord]:
+        return [a for a in self._step_answers if patient_id is None or a.patient_id == patient_id]
 
     def audit(self, session_id: int | None, actor: Actor, kind: str, text: str, now: float) -> None:
         if session_id is not None:

@@ -103,7 +103,29 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
     CLINIC_OUTBOX_MIGRATION,
     (
-        # Questions with no approved answer, kept for the care team (ask-anything).
+        # Version 5: every screening item ends in a record with a status (answered / declined / unclear,
+        # in each `answers` entry); `unanswered` counts the items not answered, so a query can find the
+        # incomplete screens without reading the JSON. Older rows: only the ASQ's "declined" answer was
+        # not an answer.
+        "ALTER TABLE screenings ADD COLUMN unanswered INTEGER NOT NULL DEFAULT 0 CHECK (unanswered >= 0)",
+        """UPDATE screenings SET unanswered = (
+            SELECT count(*) FROM json_each(screenings.answers)
+            WHERE json_extract(json_each.value, '$.answer') = 'declined'
+        )""",
+        # Answers the patient is told are noted ("I'll note it"): side-effect checks, better/same/worse.
+        """CREATE TABLE step_answers (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id),
+            step TEXT NOT NULL,
+            question TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            said TEXT NOT NULL,
+            created_at REAL NOT NULL
+        )""",
+        "CREATE INDEX step_answers_by_session ON step_answers(session_id)",
+    ),
+    (
+        # Version 6: questions with no approved answer, kept for the care team (ask-anything).
         """CREATE TABLE questions (
             id INTEGER PRIMARY KEY,
             session_id INTEGER NOT NULL REFERENCES sessions(id),

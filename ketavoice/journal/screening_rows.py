@@ -5,14 +5,28 @@ from __future__ import annotations
 import json
 
 from ketavoice.errors import JournalError
-from ketavoice.screening.model import ItemAnswer
+from ketavoice.screening.model import ITEM_STATUSES, ItemAnswer, ItemStatus
 
 
 def answers_to_json(answers: tuple[ItemAnswer, ...]) -> str:
-    """`[{"item": "phq9_1", "answer": "several_days", "value": 1}, ...]`, compact, in the order asked."""
+    """`[{"item": "phq9_1", "answer": "several_days", "value": 1, "status": "answered"}, ...]`, compact,
+    in the order asked."""
     return json.dumps(
-        [{"item": a.item, "answer": a.answer, "value": a.value} for a in answers], separators=(",", ":")
+        [{"item": a.item, "answer": a.answer, "value": a.value, "status": a.status} for a in answers],
+        separators=(",", ":"),
     )
+
+
+def _status(entry: dict[str, object]) -> ItemStatus:
+    """The stored status; rows written before statuses were stored (schema 4) had only answered items
+    and the ASQ's own "declined" answer."""
+    raw = entry.get("status")
+    if raw is None:
+        return "declined" if entry["answer"] == "declined" else "answered"
+    for status in ITEM_STATUSES:
+        if raw == status:
+            return status
+    raise TypeError("bad status")
 
 
 def answers_from_json(text: str) -> tuple[ItemAnswer, ...]:
@@ -26,7 +40,7 @@ def answers_from_json(text: str) -> tuple[ItemAnswer, ...]:
             item, answer, value = entry["item"], entry["answer"], entry["value"]
             if not (isinstance(item, str) and isinstance(answer, str) and type(value) is int):
                 raise TypeError("bad answer")
-            answers.append(ItemAnswer(item, answer, value))
+            answers.append(ItemAnswer(item, answer, value, _status(entry)))
         return tuple(answers)
     except (ValueError, TypeError, KeyError):
         raise JournalError(

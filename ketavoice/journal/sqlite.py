@@ -26,6 +26,7 @@ from ketavoice.journal.base import (
     NoteStatus,
     QuestionRecord,
     ScreeningRecord,
+    StepAnswerRecord,
     StoredNote,
 )
 from ketavoice.journal.records import AuditRecord, SessionRecord
@@ -197,7 +198,8 @@ class SqliteJournal:
         def write(conn: sqlite3.Connection) -> int:
             cur = conn.execute(
                 "INSERT INTO screenings (session_id, instrument, form, answers, score, severity, positive,"
-                " crisis, acute, complete, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " crisis, acute, complete, created_at, unanswered)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     session_id,
                     screening.instrument,
@@ -210,6 +212,7 @@ class SqliteJournal:
                     int(screening.acute),
                     int(screening.complete),
                     now,
+                    sum(1 for answer in screening.answers if answer.status != "answered"),
                 ),
             )
             return _rowid(cur)
@@ -293,6 +296,28 @@ class SqliteJournal:
             (patient_id, patient_id),
         )
         return [AlertRecord(*row) for row in rows]
+
+    def save_step_answer(
+        self, session_id: int, step: str, question: str, answer: str, said: str, now: float
+    ) -> int:
+        def write(conn: sqlite3.Connection) -> int:
+            cur = conn.execute(
+                "INSERT INTO step_answers (session_id, step, question, answer, said, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (session_id, step, question, answer, said, now),
+            )
+            return _rowid(cur)
+
+        return self._write("save the answer", write)
+
+    def step_answers(self, patient_id: str | None = None) -> list[StepAnswerRecord]:
+        rows = self._read(
+            "SELECT a.id, s.patient_id, a.session_id, a.created_at, a.step, a.question, a.answer, a.said"
+            " FROM step_answers a JOIN sessions s ON s.id = a.session_id"
+            " WHERE (? IS NULL OR s.patient_id = ?) ORDER BY a.created_at, a.id",
+            (patient_id, patient_id),
+        )
+        return [StepAnswerRecord(*row) for row in rows]
 
     def screenings(self, patient_id: str | None = None) -> list[ScreeningRecord]:
         rows = self._read(

@@ -3,15 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
+
+ItemStatus = Literal["answered", "declined", "unclear"]
+ITEM_STATUSES: tuple[ItemStatus, ...] = ("answered", "declined", "unclear")
 
 
 @dataclass(frozen=True)
 class ItemAnswer:
-    """One answered item: the item id, the chosen answer's id, and the value it scores."""
+    """One asked item's record: the item id, the chosen answer's id, the value it scores, and its status.
+
+    Every item asked ends in one: "answered"; "declined" (the patient would not answer: on the ASQ its
+    own answer "declined", value 1, a positive screen; on the PHQ/GAD answer "" and value 0, unscored);
+    "unclear" (asked again and still not understood: on the ASQ "unsure", value 1; on the PHQ/GAD
+    unscored). A sum-scored form with an unscored item is incomplete.
+    """
 
     item: str
     answer: str
     value: int
+    status: ItemStatus = "answered"
+
+    @property
+    def scored(self) -> bool:
+        """True when the value counts in a sum score (an answered item)."""
+        return self.status == "answered"
 
 
 @dataclass(frozen=True)

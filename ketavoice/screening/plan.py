@@ -31,10 +31,13 @@ def next_item(instrument: Instrument, answers: Sequence[ItemAnswer]) -> Item | N
 
 
 def steps_up(instrument: Instrument, answers: Sequence[ItemAnswer]) -> bool:
-    """True when the short form's items are answered and their total reaches the cut-off."""
+    """True when the short form's items are asked and their total reaches the cut-off, or could have:
+    an unanswered short item counts as its highest value, so a skip never hides a positive short form."""
     if not instrument.short_items or len(answers) < instrument.short_items:
         return False
-    return sum(answer.value for answer in answers[: instrument.short_items]) >= instrument.short_cutoff
+    short = answers[: instrument.short_items]
+    highest = sum(answer.value if answer.scored else instrument.max_value for answer in short)
+    return highest >= instrument.short_cutoff
 
 
 def line_before(instrument: Instrument, answers: Sequence[ItemAnswer]) -> str:
@@ -55,4 +58,4 @@ def is_crisis_answer(instrument: Instrument, answer: ItemAnswer) -> bool:
     """An answer that calls for the crisis flow at once (PHQ-9 item 9 above 0)."""
     if not instrument.crisis_item or answer.item != instrument.crisis_item:
         return False
-    return answer.value > instrument.crisis_above
+    return answer.scored and answer.value > instrument.crisis_above

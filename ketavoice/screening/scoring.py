@@ -25,7 +25,10 @@ def score(instrument: Instrument, answers: Sequence[ItemAnswer]) -> Screening:
     if instrument.scoring == "any_yes":
         return _any_yes(instrument, given, complete)
     crisis = any(is_crisis_answer(instrument, answer) for answer in given)
-    total = sum(answer.value for answer in given)
+    total = sum(answer.value for answer in given if answer.scored)
+    # The published scoring is for a complete form: one unanswered item makes it incomplete (the total
+    # is then the sum of the items answered, a lower bound; content.toml cites why no prorating).
+    complete = complete and all(answer.scored for answer in given)
     if instrument.short_items and len(given) <= instrument.short_items:
         positive = len(given) == instrument.short_items and total >= instrument.short_cutoff
         severity = ("positive" if positive else "negative") if complete else "incomplete"

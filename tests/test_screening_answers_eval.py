@@ -1,0 +1,48 @@
+"""The screening-answer benchmark on the development sets (tests/data/eval_v3/, independent writers)
+stays at or above the figures reached when `ketavoice/screening/frequency.py` and `yes_no.py` were
+written (bench/run_screening_answers.py; the held-out figures are in the README, never asserted here)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DEV = ROOT / "tests" / "data" / "eval_v3"
+
+
+def _bench() -> ModuleType:
+    path = ROOT / "bench" / "run_screening_answers.py"
+    spec = importlib.util.spec_from_file_location("run_screening_answers", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("run_screening_answers", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def dev() -> dict[str, dict[str, object]]:
+    if not (DEV / "frequency.tsv").exists() or not (DEV / "asq.tsv").exists():
+        pytest.fail("the development sets tests/data/eval_v3/frequency.tsv and asq.tsv are missing")
+    figures: dict[str, dict[str, object]] = _bench().set_figures(DEV)
+    return figures
+
+
+def test_frequency_dev_figures(dev: dict[str, dict[str, object]]) -> None:
+    frequency = dev["frequency"]
+    assert frequency["clear"] == 220 and frequency["unclear"] == 80
+    assert frequency["clear_wrong"] == 0
+    assert float(str(frequency["clear_right_pct"])) >= 100.0
+    assert float(str(frequency["unclear_asked_again_pct"])) >= 100.0
+
+
+def test_asq_dev_figures(dev: dict[str, dict[str, object]]) -> None:
+    asq = dev["asq"]
+    assert asq["clear_wrong"] == 0 and asq["unsafe"] == 0 and asq["false_positive"] == 0
+    assert float(str(asq["clear_right_pct"])) >= 99.3
+    assert float(str(asq["unclear_asked_again_pct"])) >= 100.0
