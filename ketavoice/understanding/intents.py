@@ -111,7 +111,7 @@ def _command_asked(intent: str, words: Words, index: UnderstandingIndex) -> bool
 
 
 _QUESTION_WORDS = frozenset("what how sorry huh".split())
-_ASKED_COMMANDS = frozenset("repeat help slower faster".split())
+_ASKED_COMMANDS = frozenset("repeat help slower faster retry cancel".split())
 
 
 def _answers_step(intent: str, step: Step | None) -> bool:
