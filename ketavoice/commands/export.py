@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
                 screenings=journal.screenings(patient),
                 alerts=journal.alerts(patient),
                 step_answers=journal.step_answers(patient),
+                questions=journal.questions(patient),
             )
     text = json.dumps(build_bundle(extract, content.instruments, time.time()), indent=1, ensure_ascii=False)
     if args.output is None:

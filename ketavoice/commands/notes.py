@@ -55,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
                 journal.notes(patient, include_drafts=args.drafts),
                 journal.screenings(patient),
                 journal.step_answers(patient),
+                journal.questions(patient),
             )
             if args.alerts:
                 alerts = alert_entries(journal.alerts_with_rooms(), patient)
@@ -83,6 +84,8 @@ def format_table(rows: list[HistoryRow]) -> str:
         when = iso_time(row.created_at).replace("T", " ")[:16]
         if row.type == "mood":
             what = f"mood {row.rating}/10"
+        elif row.type == "question":
+            what = f"question for the care team: {' '.join(safe_text(str(row.text)).split())}"
         elif row.type == "answer":
             what = f"answer to {row.step}: {' '.join(safe_text(str(row.text)).split())}"
         elif row.type == "screening":

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Literal
 
-from ketavoice.journal.base import MoodRecord, NoteRecord, ScreeningRecord, StepAnswerRecord
+from ketavoice.journal.base import MoodRecord, NoteRecord, QuestionRecord, ScreeningRecord, StepAnswerRecord
 
 # `ketavoice notes --json/--csv`: the keys are a contract (DESIGN.md), keep them as they are; new keys
 # only ever go at the end (the screening ones did: null on mood and note rows).
@@ -36,7 +36,7 @@ class HistoryRow:
     item declined or unclear with no answer option has `answer` and `value` null.
     """
 
-    type: Literal["mood", "note", "screening", "answer"]
+    type: Literal["mood", "note", "screening", "answer", "question"]
     id: int
     patient: str
     session: int
@@ -92,6 +92,7 @@ def history_rows(
     notes: Sequence[NoteRecord],
     screenings: Sequence[ScreeningRecord] = (),
     step_answers: Sequence[StepAnswerRecord] = (),
+    questions: Sequence[QuestionRecord] = (),
 ) -> list[HistoryRow]:
     """Moods, notes and screenings merged in time order (ties: moods, notes, screenings, then by id)."""
     keyed: list[tuple[float, int, int, HistoryRow]] = []
@@ -113,6 +114,12 @@ def history_rows(
             step=answer.step, question=answer.question,
         )
         keyed.append((answer.created_at, 3, answer.id, row))
+    for question in questions:
+        row = HistoryRow(
+            type="question", id=question.id, patient=question.patient_id, session=question.session_id,
+            created_at=question.created_at, text=question.text,
+        )
+        keyed.append((question.created_at, 4, question.id, row))
     keyed.sort(key=lambda item: item[:3])
     return [row for *_key, row in keyed]
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ketavoice.content.instruments import Instrument
-from ketavoice.journal.base import AlertRecord, MoodRecord, ScreeningRecord, StepAnswerRecord
+from ketavoice.journal.base import AlertRecord, MoodRecord, QuestionRecord, ScreeningRecord, StepAnswerRecord
 from ketavoice.journal.export import iso_time
 
 LOINC = "http://loinc.org"
@@ -41,6 +41,7 @@ class JournalExtract:
     screenings: Sequence[ScreeningRecord]
     alerts: Sequence[AlertRecord]
     step_answers: Sequence[StepAnswerRecord] = ()
+    questions: Sequence[QuestionRecord] = ()
 
 
 def _uuid(kind: str, key: str | int) -> str:
@@ -58,6 +59,7 @@ def build_bundle(extract: JournalExtract, instruments: Sequence[Instrument], now
         {m.patient_id for m in extract.moods}
         | {s.patient_id for s in extract.screenings}
         | {a.patient_id for a in extract.alerts}
+        | {q.patient_id for q in extract.questions}
     )
     resources: list[tuple[str, dict[str, object]]] = [
         (_ref("patient", p), patient_resource(p)) for p in patients
@@ -68,6 +70,7 @@ def build_bundle(extract: JournalExtract, instruments: Sequence[Instrument], now
     resources += [(_ref("mood", m.id), mood_observation(m)) for m in extract.moods]
     resources += [(_ref("alert", a.id), alert_flag(a)) for a in extract.alerts]
     resources += [(_ref("answer", a.id), answer_observation(a)) for a in extract.step_answers]
+    resources += [(_ref("question", q.id), question_communication(q)) for q in extract.questions]
     bundle: dict[str, object] = {
         "resourceType": "Bundle",
         "id": _uuid("bundle", iso_time(now)),
@@ -183,6 +186,23 @@ def answer_observation(answer: StepAnswerRecord) -> dict[str, object]:
         "subject": {"reference": _ref("patient", answer.patient_id)},
         "effectiveDateTime": iso_time(answer.created_at),
         "valueString": value,
+    }
+
+
+def question_communication(question: QuestionRecord) -> dict[str, object]:
+    """A question the patient asked that had no approved answer, kept for the care team: a Communication
+    sent by the patient (FHIR R4), its words as the payload."""
+    return {
+        "resourceType": "Communication",
+        "id": _uuid("question", question.id),
+        "status": "completed",
+        "category": [
+            {"coding": [{"system": LOCAL_CODES, "code": "patient-question"}], "text": "Patient question"}
+        ],
+        "subject": {"reference": _ref("patient", question.patient_id)},
+        "sender": {"reference": _ref("patient", question.patient_id)},
+        "sent": iso_time(question.created_at),
+        "payload": [{"contentString": question.text}],
     }
 
 
