@@ -331,7 +331,7 @@ def _patterns(
 
 def _understanding(table: dict[str, Any], problems: Problems) -> Understanding:
     path = "understanding"
-    check_keys(table, path, problems, allowed=("rewrites", "idioms", "mood_low", "mood_middle", "mood_high"))
+    check_keys(table, path, problems, allowed=_UNDERSTANDING_KEYS)
     rewrites: list[tuple[str, str]] = []
     for index, entry in enumerate(read_str_list(table, "rewrites", path, problems)):
         heard, _, meant = (part.strip() for part in entry.partition("="))
@@ -345,4 +345,13 @@ def _understanding(table: dict[str, Any], problems: Problems) -> Understanding:
         mood_low=read_phrases(table, "mood_low", path, problems, required=False),
         mood_middle=read_phrases(table, "mood_middle", path, problems, required=False),
         mood_high=read_phrases(table, "mood_high", path, problems, required=False),
+        called=read_phrases(table, "called", path, problems, required=False),
+        not_called=read_phrases(table, "not_called", path, problems, required=False),
+        today=read_phrases(table, "today", path, problems, required=False),
+        tomorrow=read_phrases(table, "tomorrow", path, problems, required=False),
     )
+
+
+_UNDERSTANDING_KEYS = (
+    "rewrites", "idioms", "mood_low", "mood_middle", "mood_high", "called", "not_called", "today", "tomorrow",
+)

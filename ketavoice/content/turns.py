@@ -51,7 +51,11 @@ def spoken_turns(content: Content) -> Iterator[tuple[str, str]]:
 
 
 # Messages for staff, not said to the patient.
-_STAFF_MESSAGES = frozenset({"unanswered_alert", "low_mood_alert", "wrong_teach_back_alert"})
+_STAFF_MESSAGES = frozenset({
+    "unanswered_alert", "low_mood_alert", "wrong_teach_back_alert", "hold_home_called_alert",
+    "hold_home_not_yet_alert", "staff_alert", "not_understood_alert", "low_mood_words_alert",
+    "mixed_answer_alert",
+})
 
 
 def _safety_turns(content: Content) -> Iterator[tuple[str, str]]:
