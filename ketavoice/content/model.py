@@ -319,6 +319,7 @@ class Messages:
     hold_home_means: str = "Unlock your door if you can. Move away from any pills or weapons."
     hold_home_called_alert: str = "Home hold: the patient says they called for help."
     hold_home_not_yet_alert: str = "Home hold: the patient has not called for help yet."
+    hold_home_ended_alert: str = "Home hold: the session ended without a confirmed call."
     # A request for a person ("I need the nurse"): a staff note in the clinic, the clinic's number at home.
     staff_called: str = "I've asked a nurse to come."
     staff_home: str = "Please call the clinic. If someone is with you, tell them now."

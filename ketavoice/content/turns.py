@@ -53,8 +53,8 @@ def spoken_turns(content: Content) -> Iterator[tuple[str, str]]:
 # Messages for staff, not said to the patient.
 _STAFF_MESSAGES = frozenset({
     "unanswered_alert", "low_mood_alert", "wrong_teach_back_alert", "hold_home_called_alert",
-    "hold_home_not_yet_alert", "staff_alert", "not_understood_alert", "low_mood_words_alert",
-    "mixed_answer_alert",
+    "hold_home_not_yet_alert", "hold_home_ended_alert", "staff_alert", "not_understood_alert",
+    "low_mood_words_alert", "mixed_answer_alert",
 })
 
 

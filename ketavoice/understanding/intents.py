@@ -63,13 +63,20 @@ def _ordinary(
     tokens = words.tokens
     if not tokens:
         return "unknown", None
+    candidates = list(index.phrases)
     if step is not None and step.kind == "yes_no" and step.asks_when:
-        when = when_answer(content, text)
+        command = _best_phrase(words, candidates, step)
+        said = text
+        is_command = command is not None and command.intent not in ("yes", "no", "unsure", "unknown")
+        if command is not None and is_command and len(command.words) > 1:
+            # Time words inside a command of several words are part of it ("end it now"); a one-word
+            # command inside a time expression is part of the time ("the next day").
+            said = " ".join(_without(tokens, command.words))
+        when = when_answer(content, said)
         if when == "unclear":
             return "unknown", None
         if when is not None:
             return ("yes" if when == "today" else "no"), None
-    candidates = list(index.phrases)
     if step is not None and step.kind == "choice":
         candidates += index.choices(step)
     expects_number = step is not None and step.kind == "number"
