@@ -351,3 +351,49 @@ def test_a_low_mood_in_words_twice_is_recorded_and_leads_to_the_asq(content: Con
     assert any(text == content.messages.low_mood_alert for text in texts)
     assert driver.engine.pending_listen is not None
     assert "ending your life" in _said(actions) or "wished you were dead" in _said(actions)
+
+
+# ---- 6. when to get help, and turns measured as heard ------------------------------------------------
+
+
+def test_the_talk_says_when_to_get_help_with_a_teach_back(content: Content, tmp_path: Path) -> None:
+    driver = make_driver(content, tmp_path)
+    driver.walk_to("get_help_check")
+    said = _said(driver.log)
+    signs = ("chest pain", "trouble breathing", "fainting", "a seizure", "severe headache", "can't be woken")
+    for sign in signs:
+        assert sign in said, sign
+    assert "call or text 988" in said and "about 4 hours" in said
+    assert "keep stress low" not in said  # said later, before the next session
+    first = driver.type("no")
+    assert "Call 911 for chest pain." in _said(first) and not _alerts(first)
+    second = driver.type("no")
+    assert [a for a in _alerts(second) if "call 911 for chest pain" in a.text]
+    assert "keep stress low" in _said(second)
+
+
+def test_the_escort_page_and_the_talk_name_the_same_911_signs(content: Content) -> None:
+    page = " ".join(content.escort.call_for_help).lower()
+    talk = " ".join(
+        " ".join(content.dialogue("post_session").step(step_id).say).lower()
+        for step_id in ("get_help", "get_help_more")
+    )
+    for sign in ("chest pain", "trouble breathing", "fainting", "seizure", "headache", "woken", "988"):
+        assert sign in page and sign in talk, sign
+
+
+def test_content_check_measures_turns_as_heard() -> None:
+    from ketavoice.content.loader import parse_content
+    from ketavoice.errors import ContentError
+
+    bundled = (ROOT / "content.toml").read_text(encoding="utf-8")
+    old = 'reply = "I\'m glad. You may feel a little off for a while. Ask for help to stand."'
+    assert bundled.count(old) == 1
+    # 20 words alone (under 25); with the ride-home question that follows it, 32 as heard.
+    longer = old.replace("to stand.", "to stand, and take it slowly.")
+    with pytest.raises(ContentError) as caught:
+        parse_content(bundled.replace(old, longer), "content.toml")
+    found = [str(problem) for problem in caught.value.problems]
+    assert len(found) == 1
+    heard = "dialogues.post_session.steps[1].choices[3].reply: 32 words heard before the next listen"
+    assert heard in found[0]

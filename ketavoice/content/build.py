@@ -12,6 +12,7 @@ from typing import Any
 
 from ketavoice.content.instruments import build_instruments
 from ketavoice.content.model import (
+    DEFAULT_MAX_HEARD_WORDS,
     DEFAULT_MAX_TURN_WORDS,
     OPTIONAL_INTENTS,
     PHRASE_INTENTS,
@@ -61,6 +62,7 @@ TOP_LEVEL = (
     "instruments",
 )
 REQUIRED_TOP_LEVEL = ("meta", "messages", "escort", "intents", "numbers", "red_flags", "dialogues")
+META_KEYS = ("name", "version", "default_dialogue", "max_turn_words", "max_heard_words")
 MESSAGE_KEYS = tuple(f.name for f in fields(Messages))
 REQUIRED_MESSAGE_KEYS = tuple(f.name for f in fields(Messages) if f.default is MISSING)
 ESCORT_KEYS = tuple(f.name for f in fields(Escort))
@@ -75,7 +77,7 @@ def build_content(data: dict[str, Any], source: str, problems: Problems) -> Cont
     check_keys(data, "", problems, allowed=TOP_LEVEL, required=REQUIRED_TOP_LEVEL, what="table")
     meta = table_at(data, "meta", "", problems) or {}
     if "meta" in data:
-        check_keys(meta, "meta", problems, allowed=("name", "version", "default_dialogue", "max_turn_words"))
+        check_keys(meta, "meta", problems, allowed=META_KEYS)
         read_str(meta, "name", "meta", problems, required=True)
         read_int(meta, "version", "meta", problems, required=True)
     default_dialogue = read_str(meta, "default_dialogue", "meta", problems, required="meta" in data)
@@ -94,6 +96,7 @@ def build_content(data: dict[str, Any], source: str, problems: Problems) -> Cont
         clinic=_clinic(table_at(data, "clinic", "", problems), problems),
         instruments=build_instruments(table_at(data, "instruments", "", problems), problems),
         max_turn_words=read_int(meta, "max_turn_words", "meta", problems, default=DEFAULT_MAX_TURN_WORDS),
+        max_heard_words=read_int(meta, "max_heard_words", "meta", problems, default=DEFAULT_MAX_HEARD_WORDS),
     )
 
 

@@ -366,6 +366,8 @@ class Clinic:
 
 # The longest spoken turn `content check` accepts unless [meta] max_turn_words says otherwise.
 DEFAULT_MAX_TURN_WORDS = 25
+# The most words heard between two listens (a reply and the next question together), [meta] max_heard_words.
+DEFAULT_MAX_HEARD_WORDS = 30
 
 
 @dataclass(frozen=True)
@@ -388,6 +390,7 @@ class Content:
     clinic: Clinic = Clinic()
     instruments: tuple[Instrument, ...] = ()
     max_turn_words: int = DEFAULT_MAX_TURN_WORDS
+    max_heard_words: int = DEFAULT_MAX_HEARD_WORDS
 
     def dialogue(self, name: str) -> Dialogue:
         for dialogue in self.dialogues:
