@@ -330,7 +330,6 @@ class Messages:
     not_understood_moving_on: str = "Thank you. I'll pass your words to your care team, and we'll go on."
     # A low mood said in words, asked twice with no number.
     low_mood_words_alert: str = "Mood said in words, no number: low (no number)."
-    mixed_answer_alert: str = "A mixed answer: worrying or unknown words beside a reassuring one."
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,8 @@ def _ordinary(
     if not tokens:
         return "unknown", None
     candidates = list(index.phrases)
+    # Seam: a patient's question ("can I drive tomorrow?", the lead developer's `question` intent) is
+    # never an answer, so it is to be recognised before this time reading and the phrases below.
     if step is not None and step.kind == "yes_no" and step.asks_when:
         command = _best_phrase(words, candidates, step)
         said = text
