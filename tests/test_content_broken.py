@@ -218,7 +218,7 @@ def test_content_check_command_ok() -> None:
 def test_content_check_command_checks_the_default_content() -> None:
     result = _check(None)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout == f"{REPO / 'content.toml'}: OK (2 dialogues, 31 steps)\n"
+    assert result.stdout == f"{REPO / 'content.toml'}: OK (2 dialogues, 34 steps)\n"
 
 
 def test_content_check_command_lists_every_problem() -> None:

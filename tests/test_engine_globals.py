@@ -325,8 +325,10 @@ KEYED_NOT_GLOBAL = ("yes", "no", "cancel", "retry", "done")
 
 def test_every_keyed_intent_is_covered_here(content: Content) -> None:
     keyed = {intent.name for intent in content.intents if intent.keys}
-    assert keyed == {name for name in GLOBAL_INTENTS if name != "stop"} | set(KEYED_NOT_GLOBAL)
-    assert not content.intent("stop").keys  # a stray key press must never end a session
+    # No key for stop (a stray key press must never end a session) nor for staff (nor call a nurse).
+    assert keyed == {name for name in GLOBAL_INTENTS if name not in ("stop", "staff")} | set(KEYED_NOT_GLOBAL)
+    assert not content.intent("stop").keys
+    assert not content.intent("staff").keys
 
 
 def _key(content: Content, name: str) -> Pressed:

@@ -81,7 +81,10 @@ def test_whole_default_dialogue_by_keys(content: Content, ketavoice_home: Path) 
             assert NOTE in prompt(app)  # read back
             await type_line(pilot, "yes")
             assert "note for the care team" in str(app.screen.query_one(Notice).content)
-            for _ in range(5):  # what to expect, mood dip, next session, allergy, self care
+            for _ in range(4):  # what to expect, mood dip, when to get help (two steps)
+                await type_line(pilot, "okay")
+            await type_line(pilot, "yes")  # the 911 teach-back
+            for _ in range(3):  # next session, allergy, self care
                 await type_line(pilot, "okay")
             await type_line(pilot, "no")  # closing: nothing to go over again
             await pilot.pause()

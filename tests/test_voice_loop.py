@@ -20,10 +20,10 @@ from ketavoice.speech.speakers import WavSinkSpeaker
 from ketavoice.speech.sphinx_recognizer import SphinxRecognizer
 from tests.audio_fixtures import SpeechMaker, speech  # noqa: F401
 
-# welcome, feeling, ride home, drive check, six aftercare steps, mood, note offer, note, save, five more
-# aftercare steps, closing.
+# welcome, feeling, ride home, drive check, six aftercare steps, mood, note offer, note, save, what to
+# expect, mood dip, when to get help (two steps), its teach-back, three more aftercare steps, closing.
 ANSWERS = ["okay", "okay", "yes", "no", *["okay"] * 6, "seven", "yes", "the garden is lovely today", "yes",
-           *["okay"] * 5, "no"]
+           *["okay"] * 4, "yes", *["okay"] * 3, "no"]
 
 
 def _answers(speech: SpeechMaker) -> list[Path]:  # noqa: F811

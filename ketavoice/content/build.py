@@ -12,6 +12,7 @@ from typing import Any
 
 from ketavoice.content.instruments import build_instruments
 from ketavoice.content.model import (
+    DEFAULT_MAX_HEARD_WORDS,
     DEFAULT_MAX_TURN_WORDS,
     OPTIONAL_INTENTS,
     PHRASE_INTENTS,
@@ -64,6 +65,7 @@ TOP_LEVEL = (
     "expected_effects",
 )
 REQUIRED_TOP_LEVEL = ("meta", "messages", "escort", "intents", "numbers", "red_flags", "dialogues")
+META_KEYS = ("name", "version", "default_dialogue", "max_turn_words", "max_heard_words")
 MESSAGE_KEYS = tuple(f.name for f in fields(Messages))
 REQUIRED_MESSAGE_KEYS = tuple(f.name for f in fields(Messages) if f.default is MISSING)
 ESCORT_KEYS = tuple(f.name for f in fields(Escort))
@@ -78,7 +80,7 @@ def build_content(data: dict[str, Any], source: str, problems: Problems) -> Cont
     check_keys(data, "", problems, allowed=TOP_LEVEL, required=REQUIRED_TOP_LEVEL, what="table")
     meta = table_at(data, "meta", "", problems) or {}
     if "meta" in data:
-        check_keys(meta, "meta", problems, allowed=("name", "version", "default_dialogue", "max_turn_words"))
+        check_keys(meta, "meta", problems, allowed=META_KEYS)
         read_str(meta, "name", "meta", problems, required=True)
         read_int(meta, "version", "meta", problems, required=True)
     default_dialogue = read_str(meta, "default_dialogue", "meta", problems, required="meta" in data)
@@ -99,6 +101,7 @@ def build_content(data: dict[str, Any], source: str, problems: Problems) -> Cont
         max_turn_words=read_int(meta, "max_turn_words", "meta", problems, default=DEFAULT_MAX_TURN_WORDS),
         answers=build_topics(table_at(data, "answers", "", problems), problems),
         expected_effects=build_expected_effects(table_at(data, "expected_effects", "", problems), problems),
+        max_heard_words=read_int(meta, "max_heard_words", "meta", problems, default=DEFAULT_MAX_HEARD_WORDS),
     )
 
 
@@ -339,7 +342,7 @@ def _patterns(
 
 def _understanding(table: dict[str, Any], problems: Problems) -> Understanding:
     path = "understanding"
-    check_keys(table, path, problems, allowed=("rewrites", "idioms", "mood_low", "mood_middle", "mood_high"))
+    check_keys(table, path, problems, allowed=_UNDERSTANDING_KEYS)
     rewrites: list[tuple[str, str]] = []
     for index, entry in enumerate(read_str_list(table, "rewrites", path, problems)):
         heard, _, meant = (part.strip() for part in entry.partition("="))
@@ -353,4 +356,13 @@ def _understanding(table: dict[str, Any], problems: Problems) -> Understanding:
         mood_low=read_phrases(table, "mood_low", path, problems, required=False),
         mood_middle=read_phrases(table, "mood_middle", path, problems, required=False),
         mood_high=read_phrases(table, "mood_high", path, problems, required=False),
+        called=read_phrases(table, "called", path, problems, required=False),
+        not_called=read_phrases(table, "not_called", path, problems, required=False),
+        today=read_phrases(table, "today", path, problems, required=False),
+        tomorrow=read_phrases(table, "tomorrow", path, problems, required=False),
     )
+
+
+_UNDERSTANDING_KEYS = (
+    "rewrites", "idioms", "mood_low", "mood_middle", "mood_high", "called", "not_called", "today", "tomorrow",
+)

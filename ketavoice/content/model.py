@@ -30,12 +30,15 @@ PhraseIntent = Literal[
     "cancel",
     "retry",
     "done",
+    "staff",
 ]
 PHRASE_INTENTS: tuple[PhraseIntent, ...] = get_args(PhraseIntent)
 # Intents a content file may leave out (older files); understanding then never produces them.
-OPTIONAL_INTENTS: tuple[PhraseIntent, ...] = ("unsure",)
-# Commands that work in every state.
-GLOBAL_INTENTS: tuple[PhraseIntent, ...] = ("repeat", "slower", "faster", "help", "stop", "next", "back")
+OPTIONAL_INTENTS: tuple[PhraseIntent, ...] = ("unsure", "staff")
+# Commands that work in every state. `staff` (a request for a person) is heard in every step and mode.
+GLOBAL_INTENTS: tuple[PhraseIntent, ...] = (
+    "repeat", "slower", "faster", "help", "stop", "next", "back", "staff",
+)
 
 RedFlagLevel = Literal["emergency", "crisis"]
 RED_FLAG_LEVELS: tuple[RedFlagLevel, ...] = ("emergency", "crisis")
@@ -169,13 +172,20 @@ class RedFlag:
 class Understanding:
     """Language settings of understanding: `rewrites` map words as heard to words as matched ("wanna"
     -> "want to", "cannot" -> "cant"); `idioms` are patterns of harmless everyday uses of alarming
-    words ("dying for", "killing me"); `mood_low` / `mood_high` are words for a mood without a number."""
+    words ("dying for", "killing me"); `mood_low` / `mood_high` are words for a mood without a number.
+    `called` / `not_called` answer the home hold's "Did you talk to someone?"; `today` / `tomorrow` are
+    time expressions a "When can you ...?" teach-back resolves to (a number of hours is resolved in code).
+    """
 
     rewrites: tuple[tuple[str, str], ...] = ()
     idioms: tuple[str, ...] = ()
     mood_low: tuple[str, ...] = ()
     mood_high: tuple[str, ...] = ()
     mood_middle: tuple[str, ...] = ()
+    called: tuple[str, ...] = ()
+    not_called: tuple[str, ...] = ()
+    today: tuple[str, ...] = ()
+    tomorrow: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -205,6 +215,8 @@ class Step:
               (staff alert text). Teach-back: `expected` ("yes"|"no") with `correction`, said when the
               answer is not the expected one; the question is asked once more, then the dialogue moves on.
               `unsure_as` says what "not sure" counts as (ride home: no); a teach-back counts it as wrong.
+              `asks_when`: the question is "When can you ...?": a time meaning today counts as yes, one
+              meaning tomorrow or later as no ([understanding] today / tomorrow, and hours in code).
     - number: `min_value`..`max_value`, `reply` (with {value}), `out_of_range`; saves a mood rating.
     - note:   `prompt` offers the note (yes/no); `record_prompt`, `readback` (with {note}), `saved`,
               `skipped`, `cancelled`; a typed free-text answer to the offer is taken as the note itself.
@@ -235,6 +247,7 @@ class Step:
     correction: str = ""
     unsure_as: Literal["yes", "no"] | None = None  # what "I'm not sure" counts as; None: ask again
     record: bool = False  # yes_no / choice: the answer is kept as a record for the care team
+    asks_when: bool = False  # "When can you drive again?": today is yes, tomorrow or later is no
     # number
     min_value: int = 0
     max_value: int = 10
@@ -318,6 +331,23 @@ class Messages:
     learned_check_crisis: str = (
         "Just to be safe: are you thinking of ending your life or hurting yourself?"
     )
+    # The home hold: "okay" is an acknowledgement, "not yet" gets other ways and a means-restriction line.
+    hold_home_ack: str = "Okay. Please call or text now. I'll wait."
+    hold_home_alternatives: str = "If you can't call, text 988, or ask someone nearby to call 911."
+    hold_home_means: str = "Unlock your door if you can. Move away from any pills or weapons."
+    hold_home_called_alert: str = "Home hold: the patient says they called for help."
+    hold_home_not_yet_alert: str = "Home hold: the patient has not called for help yet."
+    hold_home_ended_alert: str = "Home hold: the session ended without a confirmed call."
+    # A request for a person ("I need the nurse"): a staff note in the clinic, the clinic's number at home.
+    staff_called: str = "I've asked a nurse to come."
+    staff_home: str = "Please call the clinic. If someone is with you, tell them now."
+    staff_alert: str = "The patient asked for a person. Not urgent unless they say more."
+    # An answer not understood three times: its words are kept for staff and the dialogue goes on.
+    choices_keys: str = "Please say one of these, or press its key."
+    not_understood_alert: str = "An answer was not understood three times; the patient's words are kept."
+    not_understood_moving_on: str = "Thank you. I'll pass your words to your care team, and we'll go on."
+    # A low mood said in words, asked twice with no number.
+    low_mood_words_alert: str = "Mood said in words, no number: low (no number)."
 
 
 @dataclass(frozen=True)
@@ -383,6 +413,8 @@ class ExpectedEffect:
 
 # The longest spoken turn `content check` accepts unless [meta] max_turn_words says otherwise.
 DEFAULT_MAX_TURN_WORDS = 25
+# The most words heard between two listens (a reply and the next question together), [meta] max_heard_words.
+DEFAULT_MAX_HEARD_WORDS = 30
 
 
 @dataclass(frozen=True)
@@ -407,6 +439,7 @@ class Content:
     max_turn_words: int = DEFAULT_MAX_TURN_WORDS
     answers: tuple[Topic, ...] = ()
     expected_effects: tuple[ExpectedEffect, ...] = ()
+    max_heard_words: int = DEFAULT_MAX_HEARD_WORDS
 
     def dialogue(self, name: str) -> Dialogue:
         for dialogue in self.dialogues:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from ketavoice.content.instruments import instrument_texts, validate_instruments
 from ketavoice.content.model import Content, Dialogue, Step, Timing, Voice
 from ketavoice.content.reader import Problems, join
-from ketavoice.content.turns import SPOKEN_STEP_FIELDS, check_turn_lengths
+from ketavoice.content.turns import SPOKEN_STEP_FIELDS, check_heard_lengths, check_turn_lengths
 
 TIMING_RANGES: dict[str, tuple[float, float]] = {
     "first_word_timeout": (2, 600),
@@ -58,6 +58,7 @@ def validate_content(content: Content, problems: Problems) -> None:
     validate_instruments(content.instruments, problems)
     _check_screen_steps(content, problems)
     check_turn_lengths(content, problems)
+    check_heard_lengths(content, problems)
 
 
 def _check_screen_steps(content: Content, problems: Problems) -> None:

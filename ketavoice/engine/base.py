@@ -219,6 +219,15 @@ class EngineBase:
     def _in_hold(self, flags: tuple[Flag, ...], meaning: Understood, text: str) -> list[Action]:
         raise NotImplementedError
 
+    def _hold_outcome(self, outcome: str, text: str = "") -> Alert:
+        raise NotImplementedError
+
+    def _staff_request(self, text: str) -> list[Action]:
+        raise NotImplementedError
+
+    def _yes_no_answer(self, step: Step, intent: str) -> list[Action]:
+        raise NotImplementedError
+
     def _instrument(self, key: str) -> Instrument | None:
         raise NotImplementedError
 

@@ -30,6 +30,7 @@ from ketavoice.engine.events import (
     Tick,
     Typed,
 )
+from ketavoice.engine.misses_flow import MissFlows, said_quote
 from ketavoice.engine.notes_flow import NoteFlows
 from ketavoice.engine.readings_flow import ReadingFlows
 from ketavoice.engine.safety import SafetyFlows
@@ -44,19 +45,20 @@ from ketavoice.understanding.normalize import tokens
 _NOTE_COMMAND_MAX_WORDS = 3
 # At a note offer, a typed yes or no longer than this is taken as the note itself.
 _SHORT_ANSWER_WORDS = 5
-# Answers not understood in a row before the question offers its keys, or a choice keeps the words.
-_MISSES_BEFORE_OFFER = 2
+# Unclear answers to "Do you want to stop now?" before the dialogue carries on.
+_STOP_MISSES = 2
 # A mood rating at or below this asks about thoughts of ending one's life (ASQ acuity wording).
 _LOW_MOOD = 3
 # A drop in the mood rating of this much since the last one also leads to the ASQ.
 _MOOD_DROP = 3
 
 
-class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, AskingFlows):
+class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, MissFlows, AskingFlows):
     """One patient's dialogue. Not thread-safe: a front end calls `handle` from one thread only.
 
     Built from its parts: safety (`SafetyFlows`), two readings of one utterance (`ReadingFlows`),
-    questionnaires (`ScreeningFlows`), notes (`NoteFlows`), on shared state and helpers (`EngineBase`);
+    questionnaires (`ScreeningFlows`), notes (`NoteFlows`), answers not understood and requests for a
+    person (`MissFlows`), on shared state and helpers (`EngineBase`);
     this module holds the entry point, input dispatch, global commands, steps and prompting."""
 
     def handle(self, event: Event) -> list[Action]:
@@ -156,6 +158,7 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, AskingFlows):
         state = self._state
         state.attempts = 0
         state.unanswered = 0
+        state.last_heard = text
         if state.mode is Mode.RECORDING_NOTE:
             is_command = meaning.intent in GLOBAL_INTENTS or meaning.intent == "cancel"
             if not (is_command and len(tokens(text)) <= _NOTE_COMMAND_MAX_WORDS):
@@ -166,6 +169,9 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, AskingFlows):
             return self._in_hold((), meaning, text)
         if state.mode is Mode.CHECKING_FLAG:
             return self._check_answer((), meaning, text)
+        if meaning.intent == "staff":
+            # A request for a person, in every step and mode (a hold and a check question have their own).
+            return self._staff_request(text)
         if meaning.intent == "question":
             return self._answer_question(meaning, text)
         if meaning.intent == "expected_effect":
@@ -175,6 +181,8 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, AskingFlows):
         if state.mode is Mode.CONFIRMING_STOP:
             return self._stop_answer(meaning)
         if state.mode is Mode.SCREENING:
+            # Seam: the lead developer's `question` intent (answered from content, never an answer) goes
+            # before the screening answer and the step answer, as `staff` does above.
             answered = self._screening_answer(meaning, text)
             if answered is not None:
                 return answered
@@ -192,8 +200,8 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, AskingFlows):
         return self._step_answer(meaning, text, typed=audio is None and not machine)
 
     def _global_command(self, intent: str) -> list[Action] | None:
+        """A command (repeat, help, slower, stop, back, next); misses keep counting through it."""
         state = self._state
-        self._state.misses = 0
         messages = self.content.messages
         voice = self.content.voice
         if intent == "repeat":
@@ -234,7 +242,10 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, AskingFlows):
                 + self._says([self.content.messages.stopped])
                 + self._finish("stopped")
             )
-        if meaning.intent == "no":
+        state.misses += 1
+        if meaning.intent == "no" or state.misses >= _STOP_MISSES:
+            # Not a clear yes twice: carry on (stopping needs a clear yes).
+            state.misses = 0
             state.mode = state.resume_mode or Mode.ASKING
             return self._says([self.content.messages.stop_cancelled]) + self._ask(full=False)
         return self._says([self.content.messages.not_understood, self.content.messages.stop_confirm]) + [
@@ -242,8 +253,12 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, AskingFlows):
         ]
 
     def _end_early(self) -> list[Action]:
-        """The front end is going away: draft an unconfirmed note, close the session."""
-        return self._draft_pending_note() + self._finish("ended")
+        """The front end is going away: draft an unconfirmed note, close the session. A home hold that
+        ends this way ends without a confirmed call, and the record says so."""
+        actions: list[Action] = []
+        if self._state.mode is Mode.HOLD and self.setting == "home":
+            actions.append(self._hold_outcome("ended"))
+        return actions + self._draft_pending_note() + self._finish("ended")
 
     def _enter(self, step_id: str, remember: bool = True) -> list[Action]:
         state = self._state
@@ -256,6 +271,8 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, AskingFlows):
         state.alerted_unanswered = False
         state.teach_back_tries = 0
         state.misses = 0
+        state.missed_words = []
+        state.mood_words = 0
         state.note = None
         step = self.step
         if step.kind == "end":
@@ -309,7 +326,9 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, AskingFlows):
         actions: list[Action] = self._record_answer(chosen.id if chosen else "other", text)
         if chosen is not None:
             if chosen.alert:
-                actions.append(self._alert("note", chosen.alert))
+                # The words go with it: a mixed answer ("dizzy and scared") is read by staff as said.
+                said = f"{chosen.alert} Patient said: \u201c{said_quote(text)}\u201d"
+                actions.append(self._alert("note", said))
             return self._move_on(step.next, actions + self._says([chosen.reply]))
         if step.other_alert:
             said = " ".join(text.split())[:ALERT_WORDS_MAX]
@@ -323,9 +342,6 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, AskingFlows):
             wrong = "yes" if step.expected == "no" else "no"
             intent = wrong if step.expected is not None else (step.unsure_as or intent)
         if intent not in ("yes", "no"):
-            state.misses += 1
-            if state.misses >= _MISSES_BEFORE_OFFER:
-                return self._says([self.content.messages.yes_no_keys]) + self._ask(full=False)
             return self._not_understood()
         if step.expected is not None and intent != step.expected and state.teach_back_tries == 0:
             state.teach_back_tries = 1
@@ -350,6 +366,12 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, AskingFlows):
     def _number_answer(self, step: Step, meaning: Understood) -> list[Action]:
         messages = self.content.messages
         if meaning.intent == "mood":
+            state = self._state
+            state.mood_words += 1
+            if state.mood_words >= 2 and meaning.value == "low":
+                return self._low_mood_in_words(step, meaning.text)
+            if state.mood_words >= 2:
+                return self._not_understood()
             follow_up = {
                 "low": messages.mood_low_follow_up,
                 "middle": messages.mood_middle_follow_up,
@@ -357,9 +379,6 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, AskingFlows):
             }.get(str(meaning.value), messages.mood_middle_follow_up)
             return self._says([follow_up]) + [self._listen("number", "number")]
         if meaning.intent != "number" or not isinstance(meaning.value, int):
-            self._state.misses += 1
-            if self._state.misses >= _MISSES_BEFORE_OFFER:
-                return self._says([messages.number_keys]) + [self._listen("number", "number")]
             return self._not_understood()
         value = meaning.value
         if not step.min_value <= value <= step.max_value:
@@ -377,6 +396,16 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, AskingFlows):
         if (value <= _LOW_MOOD or dropped) and not self._screens_anyway():
             return said + self._low_mood_check(step)
         return self._move_on(step.next, said)
+
+    def _low_mood_in_words(self, step: Step, text: str) -> list[Action]:
+        """A low mood said in words twice, with no number: "low (no number)" for staff, the low-mood
+        alert, and the same ASQ path as a rating of 3 or less."""
+        said = f"{self.content.messages.low_mood_words_alert} Patient said: \u201c{said_quote(text)}\u201d"
+        actions: list[Action] = [self._alert("note", said)]
+        self._audit("system", "mood_in_words", "low (no number)")
+        if self._screens_anyway():
+            return self._move_on(step.next, actions)
+        return actions + self._low_mood_check(step)
 
     def _ask(self, full: bool) -> list[Action]:
         """Say the current question (with the step's opening sentences when `full`) and listen."""
@@ -403,9 +432,6 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, AskingFlows):
             ]
         texts = [*step.say, step.prompt] if full else [step.prompt]
         return self._says(texts) + [self._listen(*_EXPECT[step.kind])]
-
-    def _not_understood(self) -> list[Action]:
-        return self._says([self.content.messages.not_understood]) + self._ask(full=False)
 
     def _on_silence(self) -> list[Action]:
         state = self._state

@@ -18,6 +18,7 @@ from ketavoice.engine.events import (
 from ketavoice.engine.state import Mode
 from ketavoice.meaning import Flag, Understood
 from ketavoice.understanding import flags_in
+from ketavoice.understanding.answers import hold_answer
 
 # Answers to a check question that say neither yes nor no: asked once more before they escalate.
 _UNCLEAR = frozenset({"question", "unknown", "unsure", "repeat", "help", "expected_effect", "mood", "choice"})
@@ -163,22 +164,66 @@ class SafetyFlows(EngineBase):
         return self._says([text], urgent=True) + [self._listen("any", "any")]
 
     def _in_hold(self, flags: tuple[Flag, ...], meaning: Understood, text: str) -> list[Action]:
-        """Everything said in a hold is kept (audited); a new danger adds its alert; at home a confirmed
-        call ends the session gently; nothing else leaves the hold."""
+        """Everything said in a hold is kept (audited); a new danger adds its alert; at home the patient
+        is asked whether they talked to someone, and a call they confirm ends the session gently;
+        nothing else leaves the hold."""
         state = self._state
         new = tuple(flag.as_certain() for flag in flags if flag.level not in state.hold_levels)
         if new:
             return self._hold(new, text)
-        if self.setting == "home" and meaning.intent == "yes":
+        if self.setting == "home":
+            return self._home_hold_answer(meaning, text)
+        return self._hold_prompt(repeat=True)
+
+    def _home_hold_answer(self, meaning: Understood, text: str) -> list[Action]:
+        """ "I called" / "they're on the way" end the hold as a call; "okay" only acknowledges; "no",
+        "not yet", "I can't" or "stop" get other ways to reach help and a means-restriction line (NIMH
+        ASQ toolkit; 988 can be called or texted); a request for a person gets the clinic's number."""
+        state = self._state
+        messages = self.content.messages
+        answer = hold_answer(self.content, text)
+        question = [messages.hold_home_question]
+        if answer == "called":
+            alert = self._hold_outcome("called", text)
             return (
-                self._draft_pending_note()
-                + self._says([self.content.messages.hold_home_done])
+                [alert]
+                + self._draft_pending_note()
+                + self._says([messages.hold_home_done])
                 + self._finish("stopped")
             )
+        if meaning.intent == "staff":
+            return self._hold_says([messages.staff_home, *question])
+        if answer == "not_called" or meaning.intent in ("no", "stop", "unsure", "cancel"):
+            actions: list[Action] = []
+            if not state.hold_not_yet_alerted:
+                state.hold_not_yet_alerted = True
+                actions.append(self._hold_outcome("not_yet", text))
+            else:
+                self._audit("system", "hold_outcome", "not_yet")
+            said = [messages.hold_home_alternatives, messages.hold_home_means, *question]
+            return actions + self._hold_says(said)
+        if meaning.intent == "yes" and answer is None:
+            # "Okay" acknowledges the advice; it is not a call.
+            return self._hold_says([messages.hold_home_ack, *question])
         return self._hold_prompt(repeat=True)
+
+    def _hold_says(self, texts: list[str]) -> list[Action]:
+        return self._says(texts, urgent=True) + [self._listen("yes_no", "yes_no")]
+
+    def _hold_outcome(self, outcome: str, text: str = "") -> Alert:
+        """The outcome of a home hold, in the audit trail and as a staff note beside the hold's alert."""
+        messages = self.content.messages
+        self._audit("system", "hold_outcome", outcome)
+        headline = {
+            "called": messages.hold_home_called_alert,
+            "not_yet": messages.hold_home_not_yet_alert,
+        }.get(outcome, messages.hold_home_ended_alert)
+        said = " ".join(text.split())[:ALERT_WORDS_MAX]
+        return self._alert("note", f"{headline} Patient said: \u201c{said}\u201d" if said else headline)
 
     def _release_hold(self) -> list[Action]:
         state = self._state
+        state.hold_not_yet_alerted = False
         state.mode = state.flag_resume_mode or Mode.ASKING
         if state.mode in (Mode.HOLD, Mode.CHECKING_FLAG):
             state.mode = Mode.ASKING

@@ -51,7 +51,11 @@ class State:
     check_asked_again: bool = False  # an unclear answer to the check question was met by asking once more
     hold_levels: tuple[RedFlagLevel, ...] = ()  # levels whose script ran in this hold
     hold_alert_ids: tuple[int, ...] = ()  # alerts whose acknowledgement ends a clinic hold
-    misses: int = 0  # answers not understood on the current question
+    misses: int = 0  # answers not understood on the current question, until one is understood
+    missed_words: list[str] = field(default_factory=list)  # their words, kept verbatim for staff
+    last_heard: str = ""  # the words of the answer being handled
+    mood_words: int = 0  # mood said in words without a number on this step ("really bad")
+    hold_not_yet_alerted: bool = False  # the home hold's "not yet" is recorded once per hold
     screening: ScreeningRun | None = None
     typing: bool = False  # the last answer was typed or a key: a note is typed, not spoken after a tone
     number_candidate: int | None = None  # the number "Did you say ...?" asks about

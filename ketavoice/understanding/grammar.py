@@ -30,6 +30,8 @@ _STEP_INTENTS: dict[str, tuple[PhraseIntent, ...]] = {
 }
 
 
+_REFUSAL_WORDS = frozenset("no nope nah not".split())
+
 _KEY = "grammar_phrases"
 
 
@@ -49,7 +51,12 @@ def grammar_phrases(content: Content, step: Step | None, expect: Expect | str) -
 def _build(content: Content, step: Step | None, expect: str) -> tuple[str, ...]:
     phrases: list[str] = []
     for name in _STEP_INTENTS.get(expect, ()) + GLOBAL_INTENTS:
-        phrases += content.intent(name).phrases
+        intent_phrases = content.intent(name).phrases
+        if expect == "number" and name == "no":
+            # A rating listen hears a bare refusal ("no", "not really"), not the ride-home answers
+            # ("nobody", "alone", "drove here") that a bare "seven" was forced onto.
+            intent_phrases = tuple(p for p in intent_phrases if p.split()[0] in _REFUSAL_WORDS)
+        phrases += intent_phrases
     if expect == "number":
         phrases += _number_phrases(content)
     if step is not None:

@@ -4,14 +4,21 @@ Ordinary answers match phrases as word sequences anywhere in the utterance ("uh 
 longest phrase wins ("no, say that again" is repeat) and yes and no matched equally is ambiguous, so
 unknown, never a guess. A phrase right after a negation means something else: "not okay" is not okay
 (a choice names what its denial means, such as distress), "not right" is no, and a denied command is no
-command. "Not sure" and "I don't know" are `unsure`; mood words without a number ("pretty low") are
-`mood` with the direction as value, so the dialogue can ask for the number.
+command. A negated subject anywhere before a yes phrase makes it no ("no one is coming", "nobody will
+drive me"), and so does "not" right after one ("absolutely not", "of course not"); an answer that still
+holds both a yes and a no is unclear. "Not sure" and "I don't know" are `unsure`; mood words without a
+number ("pretty low") are `mood` with the direction as value, so the dialogue can ask for the number.
+At a "When can you ...?" step (`asks_when`), a time meaning today is yes and tomorrow or later is no
+(`answers.when_answer`). At a choice step, two choices said together go to the one that tells staff
+("dizzy and scared" is distress), and a reassuring choice beside words that match nothing ("good, just a
+bit of a headache") is the patient's own words (`unknown`), so staff hear them instead of reassurance.
 """
 
 from __future__ import annotations
 
 from ketavoice.content.model import Content, Step
 from ketavoice.meaning import Flag, FlagLevel, Understood
+from ketavoice.understanding.answers import when_answer
 from ketavoice.understanding.index import Phrase, UnderstandingIndex, index_for
 from ketavoice.understanding.learned import shared_tier
 from ketavoice.understanding.numbers import number_value
@@ -23,6 +30,16 @@ _NEGATIONS = frozenset("not no dont never isnt arent wasnt aint doesnt didnt not
 _NEGATION_REACH = 2  # "not very good", "not so great"
 _FILLERS = frozenset("very so too really that all at feeling feel".split())
 _DENIED_MOOD = {"high": "low", "low": "middle", "middle": "low"}
+# A subject that denies what follows in its clause: "no one is coming", "nobody's waiting for me".
+_NEGATED_SUBJECTS = frozenset("nobody nobodys noone none".split())
+_NEGATED_SUBJECT_PAIRS = frozenset({("no", "one"), ("no", "body"), ("not", "anyone"), ("not", "anybody")})
+_CONTRASTS = frozenset("but except apart besides although".split())
+# Words that carry no answer of their own beside a choice ("I feel pretty good today, thanks").
+_CHOICE_FILLERS = frozenset(
+    """i im me my am feel feeling felt a an the bit little kind sort of so very really pretty quite and
+    but though thanks thank you ok okay yeah yes right now today at moment still think guess overall
+    mostly actually just its it is all in well too also um uh like honestly i'd id would say""".split()
+)
 
 
 def flags_in(content: Content, text: str) -> tuple[Flag, ...]:
@@ -134,19 +151,40 @@ def _ordinary(
     if not tokens:
         return "unknown", None
     candidates = list(index.phrases)
+    # Seam: a patient's question ("can I drive tomorrow?", the lead developer's `question` intent) is
+    # never an answer, so it is to be recognised before this time reading and the phrases below.
+    if step is not None and step.kind == "yes_no" and step.asks_when:
+        command = _best_phrase(words, candidates, step)
+        said = text
+        is_command = command is not None and command.intent not in ("yes", "no", "unsure", "unknown")
+        if command is not None and is_command and len(command.words) > 1:
+            # Time words inside a command of several words are part of it ("end it now"); a one-word
+            # command inside a time expression is part of the time ("the next day").
+            said = " ".join(_without(tokens, command.words))
+        when = when_answer(content, said)
+        if when == "unclear":
+            return "unknown", None
+        if when is not None:
+            return ("yes" if when == "today" else "no"), None
     if step is not None and step.kind == "choice":
         candidates += index.choices(step)
     expects_number = step is not None and step.kind == "number"
     if expects_number:
         candidates += index.moods
     best = _best_phrase(words, candidates, step)
+    if best is not None and best.intent == "choice" and step is not None:
+        reassuring = not any(choice.alert for choice in step.choices if choice.id == best.value)
+        if reassuring and _own_words_beside(words, candidates):
+            return "unknown", None
     # A number word inside the matched phrase ("one more time", "next one") is part of it, not a rating.
+    if best is _UNCLEAR:
+        return "unknown", None
     rest = _without(tokens, best.words) if best else tokens
     number = number_value(rest, content.numbers, text)
     # "yes, a seven" on a rating step is a rating; elsewhere a number counts only when nothing else does.
     if number is not None and (expects_number or best is None):
         return "number", number
-    if best is None:
+    if best is None or best is _UNCLEAR:
         return "unknown", None
     return best.intent, best.value
 
@@ -170,21 +208,82 @@ def _best_phrase(words: Words, candidates: list[Phrase], step: Step | None) -> P
         matches = [
             (phrase, start) for phrase, start in matches if phrase.intent not in ("yes", "no", "unsure")
         ]
+        worrying = _worrying_choice(matches, step)
+        if worrying is not None:
+            return worrying
+    # A phrase inside a longer one is part of it ("definitely" in "definitely not").
+    matches = [pair for pair in matches if not any(_inside(pair, other) for other in matches)]
+    if {"yes", "no"} <= {phrase.intent for phrase, _ in matches}:
+        return _UNCLEAR  # "yeah, no one is coming": both said, so unclear
     longest = max(len(phrase.words) for phrase, _ in matches)
     top = [(phrase, start) for phrase, start in matches if len(phrase.words) == longest]
     kinds = {(phrase.intent, phrase.value) for phrase, _ in top}
     if len(kinds) > 1:
-        if {"yes", "no"} <= {intent for intent, _ in kinds}:
-            return None
         # The more specific intent wins; between two choices, the one said first ("sick and dizzy").
         return min(top, key=lambda pair: (_priority(pair[0].intent), pair[1]))[0]
     return top[0][0]
 
 
+# Both a yes and a no said: unclear (neither a guess nor a number read from "no one").
+_UNCLEAR = Phrase((), "unknown")
+
+
+def _inside(pair: tuple[Phrase, int], other: tuple[Phrase, int]) -> bool:
+    """True when `pair`'s words lie within the longer match `other`."""
+    (phrase, start), (outer, outer_start) = pair, other
+    end, outer_end = start + len(phrase.words), outer_start + len(outer.words)
+    return outer_start <= start and end <= outer_end and len(outer.words) > len(phrase.words)
+
+
+def _worrying_choice(matches: list[tuple[Phrase, int]], step: Step | None) -> Phrase | None:
+    """Of two or more different choices said together, the one that tells staff (distress wins)."""
+    if step is None:
+        return None
+    chosen = {phrase.value for phrase, _ in matches if phrase.intent == "choice"}
+    if len(chosen) < 2:
+        return None
+    alerting = {choice.id for choice in step.choices if choice.alert}
+    for phrase, _ in sorted(matches, key=lambda pair: pair[1]):
+        if phrase.intent == "choice" and phrase.value in alerting:
+            return phrase
+    return None
+
+
+def _own_words_beside(words: Words, candidates: list[Phrase]) -> bool:
+    """True when, beside a choice that tells staff nothing, a clause of its own ("good, just a bit of a
+    headache", "okay but my head hurts") holds words no phrase or filler accounts for."""
+    tokens = words.tokens
+    clauses = list(words.clauses)
+    for position, token in enumerate(tokens):  # "but" opens a clause of its own
+        if token in _CONTRASTS:
+            for later in range(position, len(tokens)):
+                clauses[later] += 1000
+    covered = [False] * len(tokens)
+    for phrase in candidates:
+        start = _find(tokens, phrase.words)
+        while start is not None:
+            for position in range(start, start + len(phrase.words)):
+                covered[position] = True
+            following = _find(tokens[start + 1 :], phrase.words)
+            start = None if following is None else start + 1 + following
+    matched_clauses = {clauses[position] for position, is_covered in enumerate(covered) if is_covered}
+    return any(
+        not covered[position]
+        and clauses[position] not in matched_clauses
+        and token not in _CHOICE_FILLERS
+        and token not in _NEGATIONS
+        and token not in _CONTRASTS
+        for position, token in enumerate(tokens)
+    )
+
+
 def _denied(words: Words, start: int, phrase: Phrase) -> bool:
-    """True when a negation stands just before the phrase, in its clause ("not really okay")."""
+    """True when a negation stands just before the phrase, in its clause ("not really okay"); for a yes
+    phrase also a negated subject before it ("no one is coming") or "not" right after ("of course not")."""
     if phrase.words and phrase.words[0] in _NEGATIONS:
         return False
+    if phrase.intent == "yes" and (_negated_subject(words, start) or _not_after(words, start, phrase)):
+        return True
     position = start - 1
     while position >= 0 and start - position <= _NEGATION_REACH + 1 and words.same_clause(position, start):
         token = words.tokens[position]
@@ -194,6 +293,23 @@ def _denied(words: Words, start: int, phrase: Phrase) -> bool:
             return False
         position -= 1
     return False
+
+
+def _negated_subject(words: Words, start: int) -> bool:
+    tokens = words.tokens
+    for position in range(start):
+        if not words.same_clause(position, start):
+            continue
+        if tokens[position] in _NEGATED_SUBJECTS:
+            return True
+        if position + 1 < start and (tokens[position], tokens[position + 1]) in _NEGATED_SUBJECT_PAIRS:
+            return True
+    return False
+
+
+def _not_after(words: Words, start: int, phrase: Phrase) -> bool:
+    after = start + len(phrase.words)
+    return after < len(words.tokens) and words.tokens[after] == "not" and words.same_clause(start, after)
 
 
 def _denial(phrase: Phrase, step: Step | None) -> Phrase | None:
