@@ -218,12 +218,21 @@ def export(
     info: dict[str, Any],
 ) -> dict[str, Any]:
     """The JSON form TopicModel.load reads: integer weights (times QUANTUM), small ones left out."""
-    table: dict[str, list[Any]] = {}
+    names: list[str] = []
+    idfs: list[float] = []
+    offsets: list[int] = [0]
+    classes: list[int] = []
+    values: list[int] = []
     for position, name in enumerate(featurizer.names):
-        row = [[k, int(round(float(w[position, k]) / QUANTUM))] for k in range(len(topics))
+        row = [(k, int(round(float(w[position, k]) / QUANTUM))) for k in range(len(topics))
                if abs(float(w[position, k])) >= PRUNE]
         if row or KEEP_EMPTY:
-            table[name] = [round(float(featurizer.idf[position]), 3), row]
+            for k, value in row:
+                classes.append(k)
+                values.append(value)
+            offsets.append(len(classes))
+            names.append(name)
+            idfs.append(round(float(featurizer.idf[position]), 3))
     return {
         "format": FORMAT,
         "topics": list(topics),
@@ -234,7 +243,11 @@ def export(
         "char_min": 3,
         "char_max": 5,
         "threshold": threshold,
-        "weights": table,
+        "features": names,
+        "idf": idfs,
+        "offsets": offsets,
+        "classes": classes,
+        "values": values,
         "info": info,
     }
 
@@ -376,8 +389,8 @@ def main(argv: list[str] | None = None) -> int:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps(model, separators=(",", ":"), sort_keys=True)
         args.output.write_text(text + "\n", encoding="utf-8")
-        report["written"] = {"path": str(args.output.relative_to(ROOT)) if args.output.is_relative_to(ROOT)
-                             else str(args.output), "bytes": len(text) + 1, "features": len(model["weights"])}
+        shown = args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output
+        report["written"] = {"path": str(shown), "bytes": len(text) + 1, "features": len(model["features"])}
     report["seconds"] = round(time.perf_counter() - started, 1)
     print(json.dumps(report, indent=2))
     return 0
