@@ -24,6 +24,7 @@ from ketavoice.understanding.learned import shared_tier
 from ketavoice.understanding.numbers import number_value
 from ketavoice.understanding.questions import SHORT_COMMAND_TOKENS, effect_of, question_form, topic_of
 from ketavoice.understanding.safety import judge
+from ketavoice.understanding.topic_model import shared_model
 from ketavoice.understanding.words import Words
 
 _NEGATIONS = frozenset("not no dont never isnt arent wasnt aint doesnt didnt nothing hardly".split())
@@ -78,8 +79,10 @@ def _meaning(
     value: int | str | None,
 ) -> Understood:
     asked = question_form(words, text)
+    if intent == "staff":
+        return Understood(text, intent, value, flags)  # "can someone come?": a person is what is asked for
     if asked == "form" or (asked == "mark" and not _answers_step(intent, step)):
-        topic = topic_of(index.questions, words)
+        topic = _topic(index, text, words)
         if topic is not None or not _command_asked(intent, words, index):
             return Understood(text, "question", topic, flags)
     if not flags and intent not in _GLOBAL_COMMANDS and not _answers_step(intent, step):
@@ -87,6 +90,27 @@ def _meaning(
         if effect is not None:
             return Understood(text, "expected_effect", effect, flags)
     return Understood(text, intent, value, flags)
+
+
+# A learned topic this sure wins over the clinic's topic patterns (about 91% right at 0.4 in cross-
+# validation); below it the patterns decide, and the model's guess only where they found nothing.
+_SURE_TOPIC = 0.4
+
+
+def _topic(index: UnderstandingIndex, text: str, words: Words) -> str | None:
+    """The approved answer a question asks for, or None (saved for the care team)."""
+    known = {topic.id for topic in index.questions.topics}
+    by_pattern = topic_of(index.questions, words)
+    model = shared_model()
+    if model is None:
+        return by_pattern
+    learned, probability = model.topic(text)
+    learned_topic = learned if learned in known else None
+    if probability >= _SURE_TOPIC:
+        return learned_topic
+    if by_pattern is not None:
+        return by_pattern
+    return learned_topic if probability >= model.threshold else None
 
 
 # The learned tier listens where the rules found nothing and the words are no plain answer or command.

@@ -14,7 +14,6 @@ import json
 import math
 import operator
 import re
-import threading
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -297,17 +296,16 @@ class TopicModel:
 
 _shared: TopicModel | None = None
 _shared_loaded = False
-_shared_lock = threading.Lock()
 
 
 def shared_model() -> TopicModel | None:
-    """The package's model, read on first use and kept (None when missing or damaged)."""
+    """The package's model, read on first use and kept (None when missing or damaged). Understanding is
+    called from one thread per engine; two first calls at once would only both read the same file."""
     global _shared, _shared_loaded
-    with _shared_lock:
-        if not _shared_loaded:
-            _shared = TopicModel.load()
-            _shared_loaded = True
-        return _shared
+    if not _shared_loaded:
+        _shared = TopicModel.load()
+        _shared_loaded = True
+    return _shared
 
 
 def _number(value: Any) -> float:
