@@ -214,7 +214,8 @@ def test_bench_yes_no_dev_figures() -> None:
     )
     figures = json.loads(done.stdout)
     ride, drive = figures["ride_home"], figures["drive_teachback"]
-    assert ride["lines"] == 93 and ride["exact"] >= 88 and ride["no_or_unsure_read_as_yes"] == 0
+    # 87: "can i just get a taxi" is a question since ask-anything (answered or saved, then asked again).
+    assert ride["lines"] == 93 and ride["exact"] >= 87 and ride["no_or_unsure_read_as_yes"] == 0
     assert drive["lines"] == 60 and drive["wrong_accepted_as_right"] == 0
     assert drive["correct_right"] == "27/27" and drive["wrong_right"] == "20/20"
 

@@ -92,6 +92,12 @@ _HYPOTHETICAL = (
     ("is", "it", "possible"),
     ("so", "i", "know"),
     ("what", "are"),
+    ("asked", "how"),
+    ("asked", "about"),
+    ("how", "to", "tell"),
+    ("how", "to", "distinguish"),
+    ("difference", "between"),
+    ("tell", "the", "difference"),
 )
 # Thinking about something is not having it: an emergency is set aside, a crisis thought is not.
 _IDEATION = (
@@ -152,6 +158,8 @@ _PAST = (
     ("last", "spring"),
     ("last", "autumn"),
     ("last", "fall"),
+    ("ages", "ago"),
+    ("a", "while", "ago"),
 )
 # Decades and ages ("in the nineties", "in her eighties"): a word after these ending in "ties".
 _DECADE_BEFORE = frozenset("the her his my their our in".split())
@@ -225,13 +233,15 @@ _SUBJECT_REACH = 6
 # the patient who is in danger is an emergency, reported by whoever is with them).
 _ANIMALS = frozenset(
     "dog dogs cat cats pet pets puppy puppies kitten kittens bird birds hamster horse rabbit parrot fish "
-    "goldfish budgie tortoise".split()
+    "goldfish budgie tortoise pup bunny pony cow sheep chicken hen lizard snake ferret mouse rat gerbil "
+    "guinea tortoise turtle duck goat pig".split()
 )
 # Things whose "dying", "fit" or "blacking out" is no one's danger ("my phone's about to die").
 _THINGS = frozenset(
     "phone phones battery batteries laptop computer printer engine car tv telly screen light lights bulb "
     "signal wifi plant plants flowers colours colors picture radio music song charger torch boiler "
-    "fridge telly".split()
+    "fridge telly lamp drain gutter lawn garden toast alarm monitor clip app website server game team "
+    "itself".split()
 )
 # People who are never in the room: someone on a screen or in the news.
 _STRANGERS = frozenset(
@@ -289,6 +299,10 @@ def context_of(words: Words, span: Span, about_others: bool = False) -> Context:
         return "companion"
     if _in_clause(words, span, _PAST) or _has_year(words, span) or _has_decade(words, span):
         return "past"
+    if _contains_any(words.tokens[: span.start], _HISTORY):
+        return "past"  # "Family history: father had a heart attack at sixty"
+    if _asked_in_general(words, span):
+        return "hypothetical"
     if _resolved_later(words, span) or _after_their_event(words, span):
         return "past"
     if _has_before(words, span, _IDEATION, reach=8):
@@ -317,7 +331,8 @@ def _someone_named(words: Words, span: Span) -> int | None:
 
 
 _SCREEN_WORDS = frozenset(
-    "film movie tv telly documentary episode series scene show programme program news".split()
+    "film movie tv telly documentary episode series scene show programme program news podcast book novel "
+    "article game".split()
 )
 
 
@@ -328,10 +343,27 @@ def _on_screen(words: Words, span: Span) -> bool:
         return False
     clause = words.clauses[span.start]
     inside = {t for i, t in enumerate(words.tokens) if words.clauses[i] == clause}
-    return inside.isdisjoint(_FIRST_PERSON)
+    if inside.isdisjoint(_FIRST_PERSON):
+        return True
+    before = words.tokens[max(0, span.start - 2) : span.start]
+    return "about" in before and not _SCREEN_WORDS.isdisjoint(inside)  # "a podcast ... was about suicide"
 
 
 _ANYONE = frozenset("you people someone anyone somebody anybody one".split())
+_HISTORY = (("family", "history"), ("medical", "history"), ("history", "of"), ("past", "history"))
+# Whose words say it is happening here: the patient, the one speaking, or a person beside them.
+_SOMEONE_HERE = _FIRST_PERSON | frozenset("he she hes shes his her him they them their".split())
+_GENERAL_OPENERS = frozenset("what how when why which do does is are can could should will".split())
+
+
+def _asked_in_general(words: Words, span: Span) -> bool:
+    """A question about a danger in general ("do people ever have seizures from ketamine", "what does an
+    overdose look like"): asked with a question word and no one in it who could be having it."""
+    tokens = words.tokens
+    if not tokens or tokens[0] not in _GENERAL_OPENERS:
+        return False
+    said = tokens[: span.end + 2]
+    return _SOMEONE_HERE.isdisjoint(said) and not any(_is_other(t) and t not in _ANYONE for t in said)
 
 
 def _asked_of_anyone(words: Words, span: Span) -> bool:
@@ -481,16 +513,41 @@ def _other_subject(words: Words, span: Span) -> int | None:
         token = tokens[position]
         if token in _FIRST_PERSON_SUBJECTS and not (token == "my" and _next_is_other(tokens, position)):
             return None
-        if _is_other(token) or token in _THINGS or token in _STRANGERS:
+        if _is_other(token) or _animal_or_thing(token) or token in _STRANGERS:
             return position
         position -= 1
     return None
 
 
+_PRONOUNS = frozenset("he she they it his her him them its hes shes theyre".split())
+
+
 def _far_or_animal(words: Words, position: int) -> bool:
-    """An animal, or a person placed somewhere else: their danger is not for this room."""
+    """An animal, or a person placed somewhere else: their danger is not for this room. A pronoun is
+    whoever it stands for: the nearest animal, thing or person named before it ("my brother in Canada
+    ... he sees heart attacks", "my cat ... she's sleeping on my chest")."""
     tokens = words.tokens
-    if tokens[position] in _ANIMALS or tokens[position] in _THINGS or tokens[position] in _STRANGERS:
+    if tokens[position] in _PRONOUNS:
+        earlier = range(position - 1, -1, -1)
+        named = next((p for p in earlier if _names_a_being(tokens[p]) and tokens[p] not in _PRONOUNS), None)
+        if named is not None and named != position:
+            return _far_or_animal(words, named)
+    return _far_or_animal_word(words, position)
+
+
+def _names_a_being(token: str) -> bool:
+    return _animal_or_thing(token) or token in _STRANGERS or (_is_other(token) and token not in _OBJECTS)
+
+
+def _animal_or_thing(token: str) -> bool:
+    """An animal or a thing, also as a plural or possessive ("the drain's drowning in leaves")."""
+    bare = token[:-1] if token.endswith("s") else token
+    return bool({token, bare} & (_ANIMALS | _THINGS))
+
+
+def _far_or_animal_word(words: Words, position: int) -> bool:
+    tokens = words.tokens
+    if _animal_or_thing(tokens[position]) or tokens[position] in _STRANGERS:
         return True
     if position > 0 and _is_other(tokens[position - 1]):
         return True  # someone's someone: "my neighbour's son", "my colleague's wife"

@@ -25,16 +25,20 @@ _SUBJECTS = frozenset(
 )
 # Sounds and greetings before a question ("um so nurse, can I ...").
 _OPENERS = frozenset(
-    "so um uh uhm er hey hi nurse excuse me sorry and also oh ok okay well like just quick question sorry "
-    "another one more thing yeah yes no right then actually hello".split()
+    "so um uh uhm er hey hi nurse excuse me sorry and also oh ok okay well like just quick question "
+    "actually hello".split()
 )
 # A verb that opens a question whatever follows it ("does weed make it worse", "is green tea ok").
 _OPEN_AUX = frozenset("is are can could should will would do does may might shall".split())
+# After a verb that opens a question, the words of a statement with its subject left out ("should be
+# fine", "will do").
+_ELLIPTIC = frozenset("be have do been probably definitely just still not".split())
 # Words after which a clause starts again ("... or should we wait").
 _JOINS = frozenset("or and but so then like because".split())
 _FINE = frozenset("ok okay safe normal allowed alright fine bad legal".split())
 _MARKERS = (
     ("do", "you", "think"),
+    ("one", "more", "thing"),
     ("or", "not"),
     ("wants", "to", "know"),
     ("know", "if"),
@@ -133,8 +137,8 @@ def is_question(words: Words, text: str) -> bool:
     first = tokens[start]
     if first in _WH and len(tokens) - start > 1:
         return True
-    if first in _OPEN_AUX and len(tokens) - start >= 3:
-        return True  # "does insurance cover it", "is green tea ok"
+    if first in _OPEN_AUX and len(tokens) - start >= 3 and tokens[start + 1] not in _ELLIPTIC:
+        return True  # "does insurance cover it", "is green tea ok"; not "should be my dad"
     for position in range(start, len(tokens) - 1):
         at_start = position == start or tokens[position - 1] in _OPENERS or tokens[position - 1] in _JOINS
         if at_start and tokens[position] in _AUX and tokens[position + 1] in _SUBJECTS:
