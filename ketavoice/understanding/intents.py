@@ -145,13 +145,14 @@ def _command_asked(intent: str, words: Words, index: UnderstandingIndex) -> bool
         return True
     return any(
         phrase.intent == intent
-        and (len(phrase.words) >= 2 or phrase.words[0] not in _QUESTION_WORDS)
+        and (len(phrase.words) >= 2 or phrase.words[0] in _COMMAND_WORDS)
         and _find(words.tokens, phrase.words) is not None
         for phrase in index.phrases
     )
 
 
-_QUESTION_WORDS = frozenset("what how sorry huh".split())
+# One word that names a command even inside a longer question ("could you speak slower please").
+_COMMAND_WORDS = frozenset("repeat slower faster help pardon options".split())
 _ASKED_COMMANDS = frozenset("repeat help slower faster retry cancel".split())
 
 

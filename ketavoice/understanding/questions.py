@@ -6,10 +6,12 @@ punctuation, and its topic by the clinic's [answers] patterns; an expected effec
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
 from ketavoice.content.model import Content
+from ketavoice.understanding.normalize import tokens as normalize_tokens
 from ketavoice.understanding.patterns import Pattern, compile_pattern, find
 from ketavoice.understanding.words import Words
 
@@ -127,10 +129,30 @@ def question_form(words: Words, text: str) -> Literal["form", "mark"] | None:
 
 
 def is_question(words: Words, text: str) -> bool:
-    """True when `text` is worded as a question, typed or spoken without punctuation."""
-    tokens = words.tokens
-    if not tokens:
+    """True when `text` is worded as a question, typed or spoken without punctuation; a drowsy
+    question after a pause counts too ("the room is swaying still... when does that stop")."""
+    if not words.tokens:
         return False
+    if _asked(words.tokens):
+        return True
+    parts = [normalize_tokens(part) for part in _PAUSES.split(text)[1:]]
+    return any(part and part[0] not in _ELLIPTIC and _opens_question(part) for part in parts)
+
+
+_PAUSES = re.compile(r"(?:\.{2,}|\u2026|[.,;:!]\s)")
+
+
+def _opens_question(tokens: tuple[str, ...]) -> bool:
+    start = 0
+    while start < len(tokens) - 1 and tokens[start] in _OPENERS:
+        start += 1
+    first = tokens[start]
+    return (first in _WH and len(tokens) - start > 1) or (
+        first in _AUX and start + 1 < len(tokens) and tokens[start + 1] in _SUBJECTS
+    )
+
+
+def _asked(tokens: tuple[str, ...]) -> bool:
     start = 0
     while start < len(tokens) - 1 and tokens[start] in _OPENERS:
         start += 1
