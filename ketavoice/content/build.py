@@ -30,7 +30,6 @@ from ketavoice.content.model import (
     Understanding,
     Voice,
 )
-from ketavoice.content.pattern_syntax import pattern_problem
 from ketavoice.content.reader import (
     PHRASE_RE,
     Problems,
@@ -39,6 +38,7 @@ from ketavoice.content.reader import (
     read_bool,
     read_float,
     read_int,
+    read_patterns,
     read_phrases,
     read_str,
     read_str_list,
@@ -326,18 +326,7 @@ def _concepts(raw: object, path: str, problems: Problems) -> tuple[Concept, ...]
     return tuple(concepts)
 
 
-def _patterns(
-    table: dict[str, Any], key: str, path: str, problems: Problems, required: bool = False
-) -> tuple[str, ...]:
-    texts = read_str_list(table, key, path, problems, required=required, non_empty=required)
-    valid: list[str] = []
-    for index, text in enumerate(texts):
-        problem = pattern_problem(text)
-        if problem is None:
-            valid.append(text)
-        else:
-            problems.add(join(join(path, key), index), problem)
-    return tuple(valid)
+_patterns = read_patterns
 
 
 def _understanding(table: dict[str, Any], problems: Problems) -> Understanding:

@@ -203,3 +203,20 @@ def read_phrases(
             problems.add(join(key_path, index), f'"{phrase}" is listed twice')
         seen.add(phrase)
     return phrases
+
+
+def read_patterns(
+    table: dict[str, Any], key: str, path: str, problems: Problems, required: bool = False
+) -> tuple[str, ...]:
+    """An array of word patterns (`ketavoice.content.pattern_syntax`); a bad one is reported and left out."""
+    from ketavoice.content.pattern_syntax import pattern_problem
+
+    texts = read_str_list(table, key, path, problems, required=required, non_empty=required)
+    valid: list[str] = []
+    for index, text in enumerate(texts):
+        problem = pattern_problem(text)
+        if problem is None:
+            valid.append(text)
+        else:
+            problems.add(join(join(path, key), index), problem)
+    return tuple(valid)

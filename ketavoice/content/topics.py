@@ -10,8 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ketavoice.content.model import ExpectedEffect, Topic
-from ketavoice.content.pattern_syntax import pattern_problem
-from ketavoice.content.reader import Problems, check_keys, join, read_str, read_str_list
+from ketavoice.content.reader import Problems, check_keys, join, read_patterns, read_str, read_str_list
 
 # What an answer may say at most: a drowsy listener follows three short turns (ask-anything issue).
 MAX_ANSWER_TURNS = 3
@@ -84,12 +83,4 @@ def build_expected_effects(table: dict[str, Any] | None, problems: Problems) -> 
 
 
 def _patterns(entry: dict[str, Any], path: str, problems: Problems) -> tuple[str, ...]:
-    texts = read_str_list(entry, "patterns", path, problems, required=True, non_empty=True)
-    valid: list[str] = []
-    for index, text in enumerate(texts):
-        problem = pattern_problem(text)
-        if problem is None:
-            valid.append(text)
-        else:
-            problems.add(join(join(path, "patterns"), index), problem)
-    return tuple(valid)
+    return read_patterns(entry, "patterns", path, problems, required=True)

@@ -14,7 +14,7 @@ from typing import Literal
 from ketavoice.content.model import Content
 from ketavoice.understanding.index import UnderstandingIndex, index_for
 from ketavoice.understanding.numbers import number_value
-from ketavoice.understanding.words import Words
+from ketavoice.understanding.words import Words, find_sequence
 
 When = Literal["today", "tomorrow"]
 HoldAnswer = Literal["called", "not_called"]
@@ -131,11 +131,4 @@ def _hours(words: Words, content: Content) -> When | None:
     return None
 
 
-def _find(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> int | None:
-    size = len(phrase)
-    if size == 0 or size > len(tokens):
-        return None
-    for start in range(len(tokens) - size + 1):
-        if tokens[start : start + size] == phrase:
-            return start
-    return None
+_find = find_sequence

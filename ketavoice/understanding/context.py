@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from ketavoice.understanding.words import Words
+from ketavoice.understanding.words import Words, contains_any
 
 Context = Literal[
     "plain", "negated", "other_person", "companion", "past", "hypothetical", "ideation", "uncertain"
@@ -490,13 +490,7 @@ def _follows(words: Words, span: Span, triggers: tuple[tuple[str, ...], ...], re
 _AFTER_ENDS = frozenset("when if once after and but because so i im".split())
 
 
-def _contains_any(tokens: tuple[str, ...], triggers: tuple[tuple[str, ...], ...]) -> bool:
-    for trigger in triggers:
-        size = len(trigger)
-        for start in range(len(tokens) - size + 1):
-            if tokens[start : start + size] == trigger:
-                return True
-    return False
+_contains_any = contains_any
 
 
 def _other_subject(words: Words, span: Span) -> int | None:

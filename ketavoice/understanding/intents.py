@@ -25,7 +25,7 @@ from ketavoice.understanding.numbers import number_value
 from ketavoice.understanding.questions import SHORT_COMMAND_TOKENS, effect_of, question_form, topic_of
 from ketavoice.understanding.safety import judge
 from ketavoice.understanding.topic_model import shared_model
-from ketavoice.understanding.words import Words
+from ketavoice.understanding.words import Words, find_sequence
 
 _NEGATIONS = frozenset("not no dont never isnt arent wasnt aint doesnt didnt nothing hardly".split())
 _NEGATION_REACH = 2  # "not very good", "not so great"
@@ -348,14 +348,7 @@ def _denial(phrase: Phrase, step: Step | None) -> Phrase | None:
     return None
 
 
-def _find(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> int | None:
-    size = len(phrase)
-    if size == 0 or size > len(tokens):
-        return None
-    for start in range(len(tokens) - size + 1):
-        if tokens[start : start + size] == phrase:
-            return start
-    return None
+_find = find_sequence
 
 
 def _without(words: tuple[str, ...], phrase: tuple[str, ...]) -> tuple[str, ...]:

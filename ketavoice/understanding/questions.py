@@ -13,7 +13,7 @@ from typing import Literal
 from ketavoice.content.model import Content
 from ketavoice.understanding.normalize import tokens as normalize_tokens
 from ketavoice.understanding.patterns import Pattern, compile_pattern, find
-from ketavoice.understanding.words import Words
+from ketavoice.understanding.words import Words, contains_any
 
 _WH = frozenset("what whats when whens where wheres why how hows who whos which whose".split())
 _AUX = frozenset(
@@ -206,10 +206,4 @@ def _best(entries: tuple[CompiledTopic, ...], words: Words) -> str | None:
     return best_id
 
 
-def _contains(tokens: tuple[str, ...], triggers: tuple[tuple[str, ...], ...]) -> bool:
-    for trigger in triggers:
-        size = len(trigger)
-        for start in range(len(tokens) - size + 1):
-            if tokens[start : start + size] == trigger:
-                return True
-    return False
+_contains = contains_any

@@ -85,3 +85,19 @@ def _apply_rewrites(words: list[str], rewrites: Rewrites, longest: int) -> list[
             out.append(words[index])
             index += 1
     return out
+
+
+def find_sequence(tokens: tuple[str, ...], phrase: tuple[str, ...]) -> int | None:
+    """Where `phrase` first stands in `tokens` as consecutive words, or None."""
+    size = len(phrase)
+    if size == 0 or size > len(tokens):
+        return None
+    for start in range(len(tokens) - size + 1):
+        if tokens[start : start + size] == phrase:
+            return start
+    return None
+
+
+def contains_any(tokens: tuple[str, ...], triggers: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether any of `triggers` stands in `tokens` as consecutive words."""
+    return any(find_sequence(tokens, trigger) is not None for trigger in triggers)
