@@ -81,10 +81,12 @@ def _meaning(
     asked = question_form(words, text)
     if intent == "staff":
         return Understood(text, intent, value, flags)  # "can someone come?": a person is what is asked for
+    if step is not None and step.asks_when and words.tokens[:1] in (("when",), ("once",), ("after",)):
+        asked = None  # "when I wake up tomorrow" answers "When can you drive again?"
     if asked == "form" or (asked == "mark" and not _answers_step(intent, step)):
-        topic = _topic(index, text, words)
-        if topic is not None or not _command_asked(intent, words, index):
-            return Understood(text, "question", topic, flags)
+        if _command_asked(intent, words, index):
+            return Understood(text, intent, value, flags)  # "can you repeat that", "pardon?"
+        return Understood(text, "question", _topic(index, text, words), flags)
     if not flags and intent not in _GLOBAL_COMMANDS and not _answers_step(intent, step):
         effect = effect_of(index.questions, words)
         if effect is not None:
@@ -137,22 +139,23 @@ _GLOBAL_COMMANDS = frozenset("repeat slower faster help stop back cancel retry d
 
 
 def _command_asked(intent: str, words: Words, index: UnderstandingIndex) -> bool:
-    """A command put as a question ("can you say that again"): short, or named by more than a question
-    word ("what" opens questions as often as it asks to hear a prompt again)."""
+    """A command put as a question ("can you say that again", "pardon?"): short, or named by its own
+    words ("what" or "again" end questions as often as they ask to hear a prompt again)."""
     if intent not in _ASKED_COMMANDS:
         return False  # never a move ("when do I come back" is no "back")
     if len(words.tokens) <= SHORT_COMMAND_TOKENS:
         return True
+    size = len(words.tokens)
     return any(
-        phrase.intent == intent
-        and (len(phrase.words) >= 2 or phrase.words[0] in _COMMAND_WORDS)
+        phrase.intent in _ASKED_COMMANDS
+        and (phrase.words[0] in _COMMAND_WORDS if len(phrase.words) == 1 else 2 * len(phrase.words) > size)
         and _find(words.tokens, phrase.words) is not None
         for phrase in index.phrases
     )
 
 
 # One word that names a command even inside a longer question ("could you speak slower please").
-_COMMAND_WORDS = frozenset("repeat slower faster help pardon options".split())
+_COMMAND_WORDS = frozenset("repeat slower faster pardon options".split())
 _ASKED_COMMANDS = frozenset("repeat help slower faster retry cancel".split())
 
 

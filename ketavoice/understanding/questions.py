@@ -72,7 +72,6 @@ _MARKERS = (
     ("is", "it", "fine"),
     ("am", "i", "allowed"),
     ("are", "we", "allowed"),
-    ("allowed", "to"),
     ("do", "i", "need"),
     ("do", "i", "have", "to"),
     ("how", "long"),
@@ -85,9 +84,6 @@ _MARKERS = (
     ("can", "i"),
     ("could", "i"),
     ("what", "if"),
-    ("okay", "to"),
-    ("ok", "to"),
-    ("safe", "to"),
     ("not", "sure", "if", "i", "can"),
     ("not", "sure", "when"),
 )
@@ -175,10 +171,9 @@ def _asks_if_fine(tokens: tuple[str, ...]) -> bool:
     for position, token in enumerate(tokens):
         if token in ("is", "are", "am", "isnt") and position + 1 < len(tokens):
             following = tokens[position + 1 : position + 5]
-            if any(word in _FINE for word in following) and (
-                position == 0 or tokens[position - 1] not in _SUBJECTS
-            ):
-                return True
+            opens = position == 0 or tokens[position - 1] in _OPENERS | _JOINS | _WH
+            if any(word in _FINE for word in following) and (opens or following[0] in ("that", "it", "this")):
+                return True  # "is sex ok tonight", "... is that ok"; not "tomorrow is ok"
     return False
 
 

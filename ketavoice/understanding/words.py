@@ -24,7 +24,7 @@ _WORD = re.compile(r"[a-z0-9']+|/")
 
 Rewrites = Mapping[tuple[str, ...], tuple[str, ...]]
 # Sounds and words that carry no meaning for matching ("I wish God would just take me").
-_FILLERS = frozenset("um umm uhm erm er hmm just mmm mm uhh ahh hmmm".split())
+_FILLERS = frozenset("um umm uhm erm er hmm just mmm uhh hmmm".split())
 
 
 @dataclass(frozen=True)
