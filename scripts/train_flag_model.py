@@ -111,12 +111,14 @@ def dedupe(examples: Sequence[Example]) -> list[Example]:
 
 
 def rule_flags(texts: Sequence[str]) -> list[bool]:
-    """Whether the rules found a red flag (any tier) in each text."""
+    """Whether the rules found a red flag (any tier) in each text; the learned tier's own flags don't count."""
     from ketavoice.content import load_content
     from ketavoice.understanding import understand
 
     content = load_content(None)
-    return [understand(content, text).flag is not None for text in texts]
+    return [
+        any(flag.concept_id != "learned" for flag in understand(content, text).flags) for text in texts
+    ]
 
 
 # ---------------------------------------------------------------- candidate (a): n-gram logistic regression

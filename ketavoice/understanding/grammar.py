@@ -69,11 +69,12 @@ def _build(content: Content, step: Step | None, expect: str) -> tuple[str, ...]:
 
 
 def _red_flag_sentences(content: Content) -> list[str]:
-    """Every red-flag phrase alone, inside the sentence frames it fits, and the examples."""
+    """Every red-flag phrase alone, inside the sentence frames it fits, and the level's short examples.
+
+    Concepts' example sentences are not in it (voice v3): long sentences are what calm speech was forced
+    onto; the free-form reading hears them instead."""
     sentences: list[str] = []
     for flag in content.red_flags:
-        for concept in flag.concepts:
-            sentences += concept.examples
         sentences += flag.phrases
         sentences += [carrier.format(phrase=phrase) for carrier in flag.carriers for phrase in flag.phrases]
         sentences += [frame.format(phrase=phrase) for frame, phrases in flag.frames for phrase in phrases]
