@@ -111,7 +111,7 @@ def dedupe(examples: Sequence[Example]) -> list[Example]:
 
 
 def rule_flags(texts: Sequence[str]) -> list[bool]:
-    """Whether the rules found a red flag (any tier) in each text; the learned tier's own flags don't count."""
+    """Whether the rules found a red flag (any tier) in each text (the learned tier's own do not count)."""
     from ketavoice.content import load_content
     from ketavoice.understanding import understand
 
