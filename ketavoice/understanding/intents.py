@@ -61,9 +61,12 @@ def understand(content: Content, text: str, step: Step | None = None) -> Underst
     if flags and flags[0].certainty == "certain":
         return Understood(text, flags[0].level, None, flags)
     intent, value = _ordinary(index, content, text, words, step)
-    meaning = _meaning(index, text, words, step, flags, intent, value)
+    # The learned tiers and the question form read the start of a long paste only: bounded time.
+    head = text[:_MODEL_CHARS]
+    meaning = _meaning(index, head, words, step, flags, intent, value)
+    meaning = Understood(text, meaning.intent, meaning.value, meaning.flags)
     if not flags and meaning.intent in _LEARNED_FOR and len(words.tokens) > _LEARNED_MIN_TOKENS:
-        learned = _learned_flag(content, text)
+        learned = _learned_flag(content, head)
         if learned is not None:
             return Understood(text, meaning.intent, meaning.value, (learned,))
     return meaning
@@ -118,6 +121,7 @@ def _topic(index: UnderstandingIndex, text: str, words: Words) -> str | None:
 # The learned tier listens where the rules found nothing and the words are no plain answer or command.
 _LEARNED_FOR = frozenset({"unknown", "question", "expected_effect", "mood", "choice"})
 _LEARNED_MIN_TOKENS = 2
+_MODEL_CHARS = 2_000
 
 
 def _learned_flag(content: Content, text: str) -> Flag | None:
