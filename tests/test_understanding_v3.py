@@ -168,25 +168,22 @@ def test_a_red_flag_in_a_question_is_judged_first(content: Content) -> None:
     assert meaning.flag is not None and meaning.flag.level == "emergency"
 
 
+def _understand_json(text: str, home: Path) -> dict[str, object]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KETAVOICE_HOME": str(home)}
+    out = subprocess.run(
+        [sys.executable, "-m", "ketavoice", "understand", text, "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
+    )
+    row: dict[str, object] = json.loads(out.stdout)
+    return row
+
+
 def test_understand_json_gives_the_topic(tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "KETAVOICE_HOME": str(tmp_path)}
-    out = subprocess.run(
-        [sys.executable, "-m", "ketavoice", "understand", "can I have a beer tonight?", "--json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=True,
-    )
-    row = json.loads(out.stdout)
+    row = _understand_json("can I have a beer tonight?", tmp_path)
     assert row["intent"] == "question" and row["topic"] == "alcohol" and row["flag"] is None
-    out = subprocess.run(
-        [sys.executable, "-m", "ketavoice", "understand", "how much does a session cost", "--json"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=True,
-    )
-    row = json.loads(out.stdout)
+    row = _understand_json("how much does a session cost", tmp_path)
     assert row["intent"] == "question" and row["topic"] is None
