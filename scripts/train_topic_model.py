@@ -89,14 +89,19 @@ def read_questions(path: Path) -> list[Example]:
         return [(row["text"], row["topic"]) for row in reader if row.get("text")]
 
 
-def read_content_examples(path: Path) -> list[Example]:
-    """The `examples` of every [answers.<topic>] table (none when the file has no answers)."""
+def _answer_tables(path: Path) -> list[tuple[str, dict[str, Any]]]:
+    """The [answers.<topic>] tables of a content file, by topic id (none when it has none)."""
     if not path.exists():
         return []
     with path.open("rb") as handle:
         data = tomllib.load(handle)
+    return sorted(data.get("answers", {}).items())
+
+
+def read_content_examples(path: Path) -> list[Example]:
+    """The `examples` of every [answers.<topic>] table (none when the file has no answers)."""
     found: list[Example] = []
-    for topic, table in sorted(data.get("answers", {}).items()):
+    for topic, table in _answer_tables(path):
         found += [(text, topic) for text in table.get("examples", [])]
     return found
 
@@ -104,12 +109,8 @@ def read_content_examples(path: Path) -> list[Example]:
 def read_content_lexicon(path: Path) -> list[Example]:
     """Each word or phrase of the [answers.<topic>] patterns that stand alone (one part, no "..."), as a
     one-phrase example of its topic: the clinic's own vocabulary ("aspirin" is medication)."""
-    if not path.exists():
-        return []
-    with path.open("rb") as handle:
-        data = tomllib.load(handle)
     found: list[Example] = []
-    for topic, table in sorted(data.get("answers", {}).items()):
+    for topic, table in _answer_tables(path):
         for pattern in table.get("patterns", []):
             if "..." in pattern:
                 continue
