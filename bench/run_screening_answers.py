@@ -8,7 +8,7 @@ a guess); of the unclear ones, % asked again (no option chosen: unclear, or decl
 An ASQ answer is clear when its label is yes, no, unsure or declined; `unsafe` counts positive answers
 (yes, unsure, declined) read as no, `false_positive` counts a no read as positive.
 
-python bench/run_screening_answers.py      # from the repository root
+python bench/run_screening_answers.py [--misses]   # from the repository root; --misses: dev lines only
 """
 
 from __future__ import annotations
@@ -98,14 +98,30 @@ def set_figures(folder: Path) -> dict[str, dict[str, object]]:
     """The figures for the frequency and ASQ sets in `folder` (those that are there)."""
     content = load_content(None)
     sets: dict[str, dict[str, object]] = {}
-    if (folder / "frequency.tsv").exists():
-        sets["frequency"] = frequency_figures(folder / "frequency.tsv", content.instrument("phq9"))
-    if (folder / "asq.tsv").exists():
-        sets["asq"] = asq_figures(folder / "asq.tsv", content.instrument("asq"))
+    for path in sorted(folder.glob("frequency*.tsv")):
+        sets[path.stem] = frequency_figures(path, content.instrument("phq9"))
+    for path in sorted(folder.glob("asq*.tsv")):
+        sets[path.stem] = asq_figures(path, content.instrument("asq"))
     return sets
 
 
+def dev_misses() -> list[dict[str, str]]:
+    """The development frequency answers read wrong or not read (never a held-out line)."""
+    phq9 = load_content(None).instrument("phq9")
+    misses = []
+    for path in sorted(DEV.glob("frequency*.tsv")):
+        for row in _rows(path):
+            answer = read(phq9, row["text"]).answer
+            got = "unclear" if answer is None else str(answer.value)
+            if got != row["value"].strip():
+                misses.append({"set": path.stem, "text": row["text"], "expected": row["value"], "got": got})
+    return misses
+
+
 def main() -> None:
+    if "--misses" in sys.argv[1:]:
+        print(json.dumps(dev_misses(), indent=1))
+        return
     print(json.dumps({"dev": set_figures(DEV), "held_out": set_figures(HELD_OUT)}, indent=1))
 
 

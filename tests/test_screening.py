@@ -178,8 +178,11 @@ def test_asq_interrupted_is_incomplete(content: Content) -> None:
         # unclear: asked again, never guessed
         ("not every day", None), ("I don't know", None), ("yes", None), ("4", None), ("seven", None),
         ("no, every day", None), ("a few days, or most days", None), ("", None),
-        # "sometimes" may be several days or more than half: asked again (issue 18)
-        ("um, sometimes I guess", None),
+        # "sometimes" is several days, as the clinical review (v3, frequency table) reads it; said back
+        ("um, sometimes I guess", "several_days"), ("sometimes, mostly at night", "several_days"),
+        ("I sleep about 5 hours a night", None), ("there hasn't been a day without it", "nearly_every_day"),
+        ("the whole two weeks I've been fine with that", "not_at_all"), ("mor than haf", "more_than_half"),
+        ("most days except the weekends", "more_than_half"), ("every bloody day", "nearly_every_day"),
     ],
 )
 def test_frequency_answers(content: Content, text: str, answer: str | None) -> None:

@@ -13,6 +13,7 @@ options, exactly half, doubt ("not sure", "it depends"), a question, or no frequ
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ketavoice.understanding.normalize import tokens
@@ -45,7 +46,25 @@ _RESPELL = {
     "nopee": "nope", "noo": "no", "nooo": "no", "definately": "definitely", "wanna": "want",
     "alot": "a lot", "couple a": "couple of", "fortnite": "fortnight", "2day": "today",
     "more then": "more than", "less then": "less than", "fewer then": "fewer than",
+    "haf": "half", "hlaf": "half", "harf": "half", "halv": "half", "mor": "more", "morethan": "more than",
+    "lessthan": "less than", "nawt": "not", "nothin": "nothing", "sum": "some", "zip": "none",
+    "zilch": "none", "nada": "none", "somtimes": "sometimes", "sumtimes": "sometimes",
 }
+# Swear words and intensifiers that say nothing of how often ("every bloody day").
+_EXPLETIVES = frozenset({"bloody", "damn", "damned", "freaking", "frickin", "flipping", "effing", "fucking",
+                         "friggin", "bleeding", "blooming"})
+# Said of the symptom, not of the days: "fine", "no problem" mean it has not bothered them.
+_UNBOTHERED = ("been fine", "fine with that", "non issue", "not an issue", "no problem", "not a problem",
+               "no issues", "no trouble with", "not bothered me", "hasnt bothered me")
+# "Not a day without it" and the like: every day, whatever doubt-sounding words it holds.
+_NO_DAY_WITHOUT = ("cant remember a day i didnt", "cant remember a day without",
+                   "cant think of a day without", "hasnt been a day without", "not a day without",
+                   "not one day without",
+                   "not a single day without", "not a day goes by", "never a day without",
+                   "cant remember a day when i didnt", "cant remember the last day i didnt")
+# A number of these is not a number of days ("I sleep about 5 hours a night", "5 out of 10").
+_NOT_DAY_UNITS = frozenset({"hours", "hour", "hrs", "minutes", "mins", "percent", "%", "pills", "drinks",
+                            "cups", "kilos", "pounds", "lbs"})
 _NUMBERS = {
     "zero": 0, "none": 0, "one": 1, "once": 1, "two": 2, "twice": 2, "three": 3, "four": 4, "five": 5,
     "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
@@ -118,6 +137,14 @@ _PHRASES: tuple[tuple[str, Days], ...] = (
     ("never stops", Days(14, 14)), ("never ends", Days(14, 14)), ("never lets up", Days(14, 14)),
     ("never goes away", Days(14, 14)), ("no let up", Days(14, 14)), ("no exceptions", Days(14, 14)),
     ("without a break", Days(14, 14)), ("always there", Days(14, 14)),
+    ("sometimes", Days(1, 6)), ("some of the time", Days(1, 6)), ("the odd time", Days(1, 2)),
+    ("once or twice", Days(1, 2)), ("constant", Days(14, 14)), ("24 7", Days(14, 14)),
+    ("the entire fortnight", Days(14, 14)), ("the entire two weeks", Days(14, 14)),
+    ("all of them", Days(14, 14)), ("all of it", Days(14, 14)), ("every one of them", Days(14, 14)),
+    ("a week and a half", Days(10, 11)), ("not quite every day", Days(12, 13)),
+    ("not quite everyday", Days(12, 13)), ("not quite daily", Days(12, 13)),
+    ("not every single day", Days(12, 13)), ("cant think of any", Days(0, 0)),
+    ("cant remember any", Days(0, 0)), ("cant recall any", Days(0, 0)),
 )
 _PHRASE_WORDS = sorted(((tuple(p.split()), d) for p, d in _PHRASES), key=lambda e: -len(e[0]))
 # Readings of the whole span, which a count of days inside it replaces ("every day for the past nine days").
@@ -127,7 +154,8 @@ _DOUBT = (
     "not sure", "unsure", "dont know", "do not know", "dunno", "no idea", "cant tell", "cant really tell",
     "couldnt tell", "hard to tell", "hard to say", "cant decide", "cant say", "keep track", "cant remember",
     "dont remember", "depends", "comes and goes", "up and down", "on and off", "complicated", "more or less",
-    "idk", "than before", "than usual", "than last time", "as much as", "same as", "rather not",
+    "idk", "not great with", "not good with", "lose track", "lost track",
+    "than before", "than usual", "than last time", "as much as", "same as", "rather not",
     "dont want to", "not answering", "pass", "used to", "anymore", "any more",
 )
 _QUESTION_OPENERS = frozenset({"what", "how", "why", "huh", "does", "is", "can", "could", "should", "wait",
@@ -193,11 +221,17 @@ def respell(words: tuple[str, ...]) -> tuple[str, ...]:
 def days_meant(text: str) -> Days | None:
     """The days of the fourteen `text` says, or None when it says no clear frequency."""
     words = respell(tuple(w for w in tokens(text) if w not in {".", ",", "?", "!", "...", ";", ":"}))
+    words = tuple(w for w in words if w not in _EXPLETIVES)
     if not words or words[0] in _QUESTION_OPENERS or "?" in text:
         return None
     phrase = " ".join(words)
+    for every_day in _NO_DAY_WITHOUT:
+        if _has(phrase, every_day):
+            phrase = phrase.replace(every_day, "every day")
     if any(_has(phrase, doubt) for doubt in _DOUBT):
         return None
+    if any(_has(phrase, calm) for calm in _UNBOTHERED):
+        return _unbothered(phrase)
     for vague in (" or so", " or something", " or thereabouts", " give or take"):
         phrase = phrase.replace(vague, "")
     words = tuple(phrase.split())
@@ -210,6 +244,18 @@ def days_meant(text: str) -> Days | None:
         bands = {option_of(r) for r in readings}
         return readings[0] if len(bands) == 1 and None not in bands else None
     return readings[0]
+
+
+def _unbothered(phrase: str) -> Days | None:
+    """"I've been fine with that (the whole two weeks)": no days; with a count of days beside it ("fine most
+    days") it is unclear which days were the bad ones."""
+    rest = phrase
+    for calm in _UNBOTHERED:
+        rest = f" {rest} ".replace(f" {calm} ", " ").strip()
+    reading = _clause_reading(tuple(rest.split())) if rest else None
+    if reading is None or reading.low >= 12 or reading == Days(0, 0):
+        return Days(0, 0)
+    return None
 
 
 def option_of(days: Days | None) -> int | None:
@@ -288,6 +334,9 @@ def _drop_periods(words: tuple[str, ...]) -> tuple[str, ...]:
         if len(rest) >= 3 and rest[1:3] == ("a", "day") and per_day:
             index += 3
             continue
+        if per_day and len(rest) >= 4 and rest[1] in _NOT_DAY_UNITS and rest[2] in {"a", "per", "each"}:
+            index += 4  # "5 hours a night": an amount each day, not days
+            continue
         kept.append(words[index])
         index += 1
     return tuple(kept)
@@ -312,7 +361,7 @@ def _read_at(words: tuple[str, ...], index: int, evidence: _Evidence) -> int:
     word = words[index]
     rest = words[index:]
     exception = _exception_words(rest)
-    if exception and any(b.low >= 12 for b in evidence.bounds):
+    if exception and any(b.low >= 8 for b in evidence.bounds):
         # "every day except one", "every day but Sundays": the whole span less a count
         skip = exception + (rest[exception : exception + 1] == ("maybe",))
         minus = _count_at(rest, skip, any_bare=True)
@@ -343,11 +392,12 @@ def _read_at(words: tuple[str, ...], index: int, evidence: _Evidence) -> int:
             evidence.bounds.append(Days(days.high + 1, DAYS) if above else Days(1, days.low - 1))
             return used
         return 2
-    if word in {"not", "never"} and not _phrase_at(rest):
-        target = _phrase_at(rest[1:])
+    if word in _NEGATORS and not _phrase_at(rest):
+        lead = 1 + sum(1 for _ in _leading(rest[1:], {"say", "really", "exactly", "quite", "call", "it"}))
+        target = _phrase_at(rest[lead:])
         if target is not None and target[0] != Days(0, 0):
             evidence.bounds.append(_negate(target[0]))
-            return 1 + target[1]
+            return lead + target[1]
     count = _count_at(rest, 0, bare_ok=evidence.bare_ok or bool(evidence.counts) or bool(evidence.bounds))
     if count is not None:
         evidence.counts.append(count[0])
@@ -362,8 +412,19 @@ def _read_at(words: tuple[str, ...], index: int, evidence: _Evidence) -> int:
         return found[1]
     if word in _DENIALS:
         evidence.denial = True
-        evidence.flat_no = evidence.flat_no or word in {"no", "nope", "nah", "negative"}
+        evidence.flat_no = evidence.flat_no or (index == 0 and word in {"no", "nope", "nah", "negative"})
     return 1
+
+
+_NEGATORS = frozenset({"not", "never", "wouldnt", "couldnt", "isnt", "wasnt"})
+
+
+def _leading(words: tuple[str, ...], allowed: set[str]) -> Iterator[str]:
+    """The words at the start of `words` that are in `allowed`."""
+    for word in words:
+        if word not in allowed:
+            return
+        yield word
 
 
 def _exception_words(rest: tuple[str, ...]) -> int:
@@ -379,10 +440,15 @@ def _offset(found: tuple[Days, int] | None, by: int) -> tuple[Days, int] | None:
     return None if found is None else (found[0], found[1] + by)
 
 
+_TIME_OF_DAY_AFTER = frozenset({"at", "in", "during", "when", "after", "before", "around"})
+
+
 def _phrase_at(rest: tuple[str, ...]) -> tuple[Days, int] | None:
     for phrase, days in _PHRASE_WORDS:
         size = len(phrase)
         if rest[:size] == phrase:
+            if phrase == ("mostly",) and rest[1:2] and rest[1] in _TIME_OF_DAY_AFTER:
+                return None  # "mostly at night": when in the day, not how many days
             if phrase == ("most",):
                 tail = _most_of_days(rest[1:])
                 if not tail:
@@ -396,6 +462,8 @@ def _most_of_days(after: tuple[str, ...]) -> int:
     """The words after "most" that make it most days ("most days", "most of the week", "most nights"),
     or 0: "most" alone ("most important") is no frequency."""
     lead = 2 if after[:2] == ("of", "the") else 1 if after[:1] == ("of",) else 0
+    while lead and lead < len(after) and after[lead] in {"two", "2", "past", "last"}:
+        lead += 1
     words = after[lead:]
     if words and (words[0] in _DAY_UNITS or words[0] in {"fortnight", "weeks", "week", "days"}):
         return lead + 1
@@ -436,6 +504,8 @@ def _count_at(
     low = _number(word)
     if low is None:
         return None
+    if rest[index + 1 : index + 2] and rest[index + 1] in _NOT_DAY_UNITS:
+        return None
     high, end = low, index + 1
     if end + 1 < len(rest) and rest[end] in {"or", "to", "-", "and"} and _number(rest[end + 1]) is not None:
         high, end = _number(rest[end + 1]) or low, end + 2
@@ -461,6 +531,8 @@ def _week_at(rest: tuple[str, ...], start: int) -> tuple[Days, int] | None:
                                                  "past"}:
         index += 1
     if index < len(rest) and rest[index] == "week" and index > start:
+        if rest[index + 1 : index + 4] == ("and", "a", "half"):
+            return Days(10, 11), index + 4
         return Days(7, 7), index + 1
     return None
 
@@ -473,7 +545,8 @@ def _negate(days: Days) -> Days:
 
 def _combine(evidence: _Evidence) -> Days | None:
     bounds = list(evidence.bounds)
-    counts = list(evidence.counts)
+    # A vague count said twice is said again, not added ("a few days... sorry... a few days").
+    counts = [c for i, c in enumerate(evidence.counts) if c.low == c.high or c not in evidence.counts[:i]]
     if not counts and evidence.weeks:
         counts = [Days(7, 7)] * evidence.weeks
     if counts and not evidence.minus:
