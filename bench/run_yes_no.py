@@ -2,6 +2,7 @@
 Prints JSON: aggregate figures only (never the lines), so it may run over a held-out set.
 
 python bench/run_yes_no.py                       # dev sets, tests/data/eval_v3/
+python bench/run_yes_no.py --misses              # the dev lines read otherwise than labelled
 python bench/run_yes_no.py tests/data/heldout    # a held-out folder: aggregate figures only
 
 ride_home.tsv (label yes / no / unsure) is read at the ride-home step; what the dialogue does with each
@@ -92,14 +93,35 @@ def drive_teachback(content: Content, path: Path) -> dict[str, object]:
 
 def figures(folder: Path) -> dict[str, object]:
     content = load_content(None)
-    return {
-        "folder": folder.name,
-        "ride_home": ride_home(content, folder / "ride_home.tsv"),
-        "drive_teachback": drive_teachback(content, folder / "drive_teachback.tsv"),
-    }
+    out: dict[str, object] = {"folder": folder.name}
+    for path in sorted(folder.glob("ride_home*.tsv")):
+        out[path.stem] = ride_home(content, path)
+    for path in sorted(folder.glob("drive_teachback*.tsv")):
+        out[path.stem] = drive_teachback(content, path)
+    return out
+
+
+def dev_misses() -> list[dict[str, str]]:
+    """Development lines read otherwise than labelled (never a held-out line)."""
+    content = load_content(None)
+    outcome = {"no": "correct", "yes": "wrong", "unsure": "wrong"}
+    misses = []
+    for path in sorted(DEV.glob("ride_home*.tsv")):
+        for text, label in _rows(path):
+            if (intent := _intent(content, "ride_home", text)) != label:
+                misses.append({"set": path.stem, "text": text, "label": label, "got": intent})
+    for path in sorted(DEV.glob("drive_teachback*.tsv")):
+        for text, label in _rows(path):
+            heard = outcome.get(_intent(content, "drive_check", text), "unclear")
+            if heard != label:
+                misses.append({"set": path.stem, "text": text, "label": label, "got": heard})
+    return misses
 
 
 def main() -> None:
+    if "--misses" in sys.argv[1:]:
+        print(json.dumps(dev_misses(), indent=1))
+        return
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else DEV
     print(json.dumps(figures(folder.resolve()), indent=2))
 

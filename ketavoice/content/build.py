@@ -349,9 +349,14 @@ def _understanding(table: dict[str, Any], problems: Problems) -> Understanding:
         not_called=read_phrases(table, "not_called", path, problems, required=False),
         today=read_phrases(table, "today", path, problems, required=False),
         tomorrow=read_phrases(table, "tomorrow", path, problems, required=False),
+        ride_people=read_phrases(table, "ride_people", path, problems, required=False),
+        ride_taking=read_phrases(table, "ride_taking", path, problems, required=False),
+        ride_self=read_phrases(table, "ride_self", path, problems, required=False),
+        ride_pending=read_phrases(table, "ride_pending", path, problems, required=False),
     )
 
 
 _UNDERSTANDING_KEYS = (
     "rewrites", "idioms", "mood_low", "mood_middle", "mood_high", "called", "not_called", "today", "tomorrow",
+    "ride_people", "ride_taking", "ride_self", "ride_pending",
 )

@@ -175,6 +175,8 @@ class Understanding:
     words ("dying for", "killing me"); `mood_low` / `mood_high` are words for a mood without a number.
     `called` / `not_called` answer the home hold's "Did you talk to someone?"; `today` / `tomorrow` are
     time expressions a "When can you ...?" teach-back resolves to (a number of hours is resolved in code).
+    `ride_people` / `ride_taking` / `ride_self` / `ride_pending` answer "Do you have someone to drive you
+    home?" in the patient's own words (`asks_ride`): someone taking them, their own way home, not settled.
     """
 
     rewrites: tuple[tuple[str, str], ...] = ()
@@ -186,6 +188,10 @@ class Understanding:
     not_called: tuple[str, ...] = ()
     today: tuple[str, ...] = ()
     tomorrow: tuple[str, ...] = ()
+    ride_people: tuple[str, ...] = ()
+    ride_taking: tuple[str, ...] = ()
+    ride_self: tuple[str, ...] = ()
+    ride_pending: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -248,6 +254,7 @@ class Step:
     unsure_as: Literal["yes", "no"] | None = None  # what "I'm not sure" counts as; None: ask again
     record: bool = False  # yes_no / choice: the answer is kept as a record for the care team
     asks_when: bool = False  # "When can you drive again?": today is yes, tomorrow or later is no
+    asks_ride: bool = False  # "Do you have someone to drive you home?": read by who takes them (ride_*)
     # number
     min_value: int = 0
     max_value: int = 10

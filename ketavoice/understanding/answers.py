@@ -1,5 +1,6 @@
-"""Answers to two questions with their own vocabulary: "When can you drive again?" (a time expression
-resolved to today or tomorrow) and the home hold's "Did you talk to someone?" (called, or not yet).
+"""Answers to three questions with their own vocabulary: "When can you drive again?" (a time expression
+resolved to today or tomorrow), "Do you have someone to drive you home?" (who takes the patient home) and
+the home hold's "Did you talk to someone?" (called, or not yet).
 
 Both match content phrases ([understanding] today / tomorrow, called / not_called) as word sequences,
 the longest winning; a phrase right after a negation is set aside ("not now" is not "now", "I haven't
@@ -18,8 +19,9 @@ from ketavoice.understanding.words import Words, find_sequence
 
 When = Literal["today", "tomorrow"]
 HoldAnswer = Literal["called", "not_called"]
+RideAnswer = Literal["yes", "no", "unsure"]
 
-_NEGATIONS = frozenset("not no dont never havent hasnt didnt cant wont isnt".split())
+_NEGATIONS = frozenset("not no dont never havent hasnt didnt cant wont isnt arent nobody noone".split())
 _HOUR_WORDS = frozenset("hours hour hrs hr h".split())
 # From this many hours on, "in N hours" is the next day (a night's sleep; Spravato PI section 17).
 _NEXT_DAY_HOURS = 20
@@ -72,6 +74,69 @@ def hold_answer(content: Content, text: str) -> HoldAnswer | Literal["unclear"] 
     if found == {"not_called"}:
         return "not_called"
     return None
+
+
+def ride_answer(content: Content, text: str) -> RideAnswer | None:
+    """Who takes the patient home, in their own words: not settled yet ("my daughter said she'd try", "a
+    taxi") is unsure; their own way ("I'll drive", "the bus", "just me") is no; a person taking them or
+    here for them ("my dad's driving me home", "she's parked outside") is yes, and the same denied ("he
+    isn't coming") is no. Their own way and someone taking them at once is None: asked again."""
+    index = index_for(content)
+    words = index.words(text)
+    understanding = content.understanding
+    if _longest(words, index, {"pending": understanding.ride_pending}):
+        return "unsure"
+    plain = index.words(" ".join(_plain(words.tokens)))
+    own_way = bool(_longest(words, index, {"self": understanding.ride_self}))
+    own_way = own_way or bool(_longest(plain, index, {"self": understanding.ride_self}))
+    person = _names_person(words, index, understanding.ride_people)
+    taking = bool(_longest(words, index, {"taking": understanding.ride_taking}))
+    # "I'm driving him home": the companion speaking, who is the someone asked about.
+    companion = taking and any(token in _OTHERS for token in words.tokens)
+    if own_way:
+        return None if (person or companion) and taking else "no"
+    if (person or companion) and taking:
+        return "yes"
+    people = understanding.ride_people
+    if person and all(
+        token in _BARE_NAMING or _names_person(index.words(token), index, people) for token in words.tokens
+    ):
+        return "yes"  # "my wife", "same as last time, my mum": the someone, named
+    if person and _any_denied(words, index, understanding.ride_taking):
+        return "no"
+    return None
+
+
+_OTHERS = frozenset("him her them".split())
+# Words beside a person that leave the answer a naming of them.
+_BARE_NAMING = frozenset(
+    "my the our a yes yeah yep definitely definately sure of course same as last time probably um uh oh"
+    .split()
+)
+
+
+def _plain(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """Tokens with a possessive or "is" s taken off ("dads" -> "dad", "cars" -> "car")."""
+    return tuple(token[:-1] if len(token) > 3 and token.endswith("s") else token for token in tokens)
+
+
+def _names_person(words: Words, index: UnderstandingIndex, people: tuple[str, ...]) -> bool:
+    """True when one of `people` is named, also as "dad's" ("my dad's driving me", heard as "dads")."""
+    plain = _plain(words.tokens)
+    for person in people:
+        tokens = index.phrase_words(person)
+        if _find(words.tokens, tokens) is not None or _find(plain, tokens) is not None:
+            return True
+    return False
+
+
+def _any_denied(words: Words, index: UnderstandingIndex, phrases: tuple[str, ...]) -> bool:
+    """True when one of `phrases` is said right after a negation ("he isn't coming")."""
+    for phrase in phrases:
+        start = _find(words.tokens, index.phrase_words(phrase))
+        if start is not None and _negated(words, start):
+            return True
+    return False
 
 
 def _longest(words: Words, index: UnderstandingIndex, groups: dict[str, tuple[str, ...]]) -> set[str]:

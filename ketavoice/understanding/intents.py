@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from ketavoice.content.model import Content, Step
 from ketavoice.meaning import Flag, FlagLevel, Understood
-from ketavoice.understanding.answers import when_answer
+from ketavoice.understanding.answers import ride_answer, when_answer
 from ketavoice.understanding.index import Phrase, UnderstandingIndex, index_for
 from ketavoice.understanding.learned import shared_tier
 from ketavoice.understanding.numbers import number_value
@@ -177,6 +177,22 @@ def _answers_step(intent: str, step: Step | None) -> bool:
 
 
 def _ordinary(
+    index: UnderstandingIndex, content: Content, text: str, words: Words, step: Step | None
+) -> tuple[str, int | str | None]:
+    intent, value = _ordinary_phrases(index, content, text, words, step)
+    # "parked round the back": one command word inside a sentence about the ride is part of the sentence
+    inside = intent == "back" and len(words.tokens) > SHORT_COMMAND_TOKENS
+    if step is None or not step.asks_ride or (intent not in ("yes", "unknown", "number") and not inside):
+        return intent, value
+    # "Do you have someone to drive you home?": their own way or not settled overrides a bare yes ("yes,
+    # I'll drive myself"); someone taking them answers where no yes or no was said.
+    ride = ride_answer(content, text)
+    if ride in ("no", "unsure") or (ride == "yes" and intent != "yes"):
+        return ride, None
+    return intent, value
+
+
+def _ordinary_phrases(
     index: UnderstandingIndex, content: Content, text: str, words: Words, step: Step | None
 ) -> tuple[str, int | str | None]:
     tokens = words.tokens
