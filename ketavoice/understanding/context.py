@@ -296,8 +296,10 @@ def context_of(words: Words, span: Span, about_others: bool = False) -> Context:
         return "uncertain"
     if _has_before(words, span, _HYPOTHETICAL, reach=8) and not _only_testing_if(words, span):
         return "hypothetical"
-    if _asked_of_anyone(words, span):
+    if _asked_of_anyone(words, span) or _after_opening_if(words, span):
         return "hypothetical"
+    if words.tokens[:2] == ("how", "long"):
+        return "uncertain"  # "how long will he be this out of it": asked of a state, so asked about
     if someone is not None:
         return "companion"
     if _in_clause(words, span, _PAST) or _has_year(words, span) or _has_decade(words, span):
@@ -367,6 +369,20 @@ def _asked_in_general(words: Words, span: Span) -> bool:
         return False
     said = tokens[: span.end + 2]
     return _SOMEONE_HERE.isdisjoint(said) and not any(_is_other(t) and t not in _ANYONE for t in said)
+
+
+_IF_OPENINGS = (("if",), ("what", "if"), ("in", "case"), ("and", "if"), ("but", "if"))
+_IF_IDIOMS = (("if", "im", "honest"), ("if", "i", "am", "honest"), ("if", "you", "ask", "me"),
+              ("if", "im", "being", "honest"))
+
+
+def _after_opening_if(words: Words, span: Span) -> bool:
+    """"If he gets confused tonight, do I call 911?": the whole question is asked of a case that may
+    come; not "if I'm honest, I can't breathe"."""
+    tokens = words.tokens
+    opens = any(tokens[: len(opening)] == opening for opening in _IF_OPENINGS)
+    idiom = any(tokens[: len(idiom)] == idiom for idiom in _IF_IDIOMS)
+    return opens and not idiom and span.start > 0
 
 
 def _asked_of_anyone(words: Words, span: Span) -> bool:

@@ -85,7 +85,9 @@ def _meaning(
     if intent == "staff":
         return Understood(text, intent, value, flags)  # "can someone come?": a person is what is asked for
     if step is not None and step.asks_when and words.tokens[:1] in (("when",), ("once",), ("after",)):
-        asked = None  # "when I wake up tomorrow" answers "When can you drive again?"
+        # "when I wake up tomorrow" answers "When can you drive again?"; "when can I go back to work" asks
+        if words.tokens[1:2] and words.tokens[1] not in _QUESTION_VERBS:
+            asked = None
     if asked == "form" or (asked == "mark" and not _answers_step(intent, step)):
         if _command_asked(intent, words, index):
             return Understood(text, intent, value, flags)  # "can you repeat that", "pardon?"
@@ -142,11 +144,21 @@ _LEARNED_CONCEPT = {"emergency": "a possible medical problem", "crisis": "possib
 _GLOBAL_COMMANDS = frozenset("repeat slower faster help stop back cancel retry done".split())
 
 
+_QUESTION_VERBS = frozenset("can could should will would is are am do does did may might shall".split())
+# After "what", the words of a request to hear it again ("what was that", "what did you say").
+_WHAT_AGAIN = frozenset("was did do is again you say that".split())
+
+
 def _command_asked(intent: str, words: Words, index: UnderstandingIndex) -> bool:
     """A command put as a question ("can you say that again", "pardon?"): short, or named by its own
     words ("what" or "again" end questions as often as they ask to hear a prompt again)."""
     if intent not in _ASKED_COMMANDS:
         return False  # never a move ("when do I come back" is no "back")
+    tokens = words.tokens
+    named = not _COMMAND_WORDS.isdisjoint(tokens) or not {"again", "say", "said", "mean"}.isdisjoint(tokens)
+    asks_what = tokens[0] in ("what", "wat", "wot") and len(tokens) >= 3
+    if asks_what and tokens[1] not in _WHAT_AGAIN and not named:
+        return False  # "what if nothing changes" asks something; "what was that" asks to hear it again
     if len(words.tokens) <= SHORT_COMMAND_TOKENS:
         return True
     size = len(words.tokens)

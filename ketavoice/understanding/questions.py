@@ -15,10 +15,13 @@ from ketavoice.understanding.normalize import tokens as normalize_tokens
 from ketavoice.understanding.patterns import Pattern, compile_pattern, find
 from ketavoice.understanding.words import Words, contains_any
 
-_WH = frozenset("what whats when whens where wheres why how hows who whos which whose".split())
+# With the spellings of a phone keyboard or a recogniser ("wat", "wen", "shud").
+_WH = frozenset(
+    "what whats when whens where wheres why how hows who whos which whose wat wats wot wut wen".split()
+)
 _AUX = frozenset(
     "can could should shall will would is are am do does did may might must have has was were isnt arent "
-    "cant shouldnt wont dont doesnt wouldnt couldnt".split()
+    "cant shouldnt wont dont doesnt wouldnt couldnt shud shld cud cn".split()
 )
 # After an inverted verb, the subject of a question ("can I", "is it", "should he").
 _SUBJECTS = frozenset(
@@ -85,8 +88,24 @@ _MARKERS = (
     ("could", "i"),
     ("what", "if"),
     ("not", "sure", "if", "i", "can"),
+    ("not", "sure", "if", "i", "should"),
+    ("not", "sure", "whether"),
     ("not", "sure", "when"),
+    ("unsure", "if"),
+    ("unsure", "whether"),
+    ("tell", "me", "about"),
+    ("yes", "or", "no"),
+    ("the", "rule", "on"),
+    ("the", "rules", "on"),
+    ("the", "rule", "for"),
+    ("is", "that", "a", "problem"),
+    ("what", "about"),
+    ("how", "about"),
 )
+# "ok to go for a walk", "safe to shower tonight": a question with "is it" left out.
+_FINE_TO = frozenset("ok okay alright fine safe allowed".split())
+# A question word at the very end ("need to cancel next week's session how").
+_TRAILING_WH = frozenset("how when what why where".split())
 # A command said as a question ("can you repeat that") is a command when it is most of what was said.
 SHORT_COMMAND_TOKENS = 4
 
@@ -135,7 +154,7 @@ def is_question(words: Words, text: str) -> bool:
     return any(part and part[0] not in _ELLIPTIC and _opens_question(part) for part in parts)
 
 
-_PAUSES = re.compile(r"(?:\.{2,}|\u2026|[.,;:!]\s)")
+_PAUSES = re.compile(r"(?:\.{2,}|\u2026|[.,;:!?]\s)")
 
 
 def _opens_question(tokens: tuple[str, ...]) -> bool:
@@ -163,6 +182,12 @@ def _asked(tokens: tuple[str, ...]) -> bool:
             return True  # "um so like is a beer ok", "or should we wait"
     if _contains(tokens, _MARKERS):
         return True
+    if tokens[start] in _FINE_TO and tokens[start + 1 : start + 2] == ("to",) and len(tokens) - start >= 3:
+        return True
+    if len(tokens) >= 3 and tokens[-1] in _TRAILING_WH and tokens[-2] not in _WH:
+        return True
+    if len(tokens) >= 3 and tokens[-1] == "right" and not _FINE.isdisjoint(tokens[-4:-1]):
+        return True  # "one beer tonight is fine right"; not "that's right"
     return _asks_if_fine(tokens)
 
 
