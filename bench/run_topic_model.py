@@ -26,14 +26,16 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from ketavoice.understanding.topic_model import MODEL_PATH, TopicModel  # noqa: E402
 
-HELD_OUT = ROOT / "tests" / "data" / "heldout" / "questions.tsv"
+HELD_OUT = ROOT / "tests" / "data" / "heldout"
 
 
 def held_out(model: TopicModel) -> dict[str, Any]:
     """Aggregate figures only: accuracy, with the threshold, and per-topic right/wrong counts."""
-    with HELD_OUT.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        rows = [(row["text"], row["topic"]) for row in reader if row.get("text")]
+    rows: list[tuple[str, str]] = []
+    for path in sorted(HELD_OUT.glob("questions*.tsv")):
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+            rows += [(row["text"], row["topic"]) for row in reader if row.get("text")]
     from train_topic_model import figures
 
     predictions = [(gold, *model.topic(text)) for text, gold in rows]
@@ -86,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     from train_topic_model import (
         CONTENT,
         DEFAULTS,
-        DEV_QUESTIONS,
+        DEV,
         cross_validate,
         figures,
         read_content_examples,
@@ -98,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     if model is None:
         print(json.dumps({"error": f"no usable model at {MODEL_PATH}: run scripts/train_topic_model.py"}))
         return 1
-    questions = read_questions(DEV_QUESTIONS)
+    questions = [q for path in sorted(DEV.glob("questions*.tsv")) for q in read_questions(path)]
     report: dict[str, Any] = {"model": model.info}
     if not args.no_cv:
         extra = read_content_examples(CONTENT) + read_content_lexicon(CONTENT)

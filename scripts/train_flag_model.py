@@ -79,12 +79,12 @@ def load_sets(v3: Path, v1: Path | None) -> list[Example]:
                 examples.append(Example(row["text"], ambiguous_level(row.get("concept", "")), "ambiguous"))
             else:
                 examples.append(Example(row["text"], "none", label))
-    if (v3 / "questions.tsv").exists():
-        examples += [Example(row["text"], "none", "questions") for row in _rows(v3 / "questions.tsv")]
-    for name in ("asq.tsv", "frequency.tsv", "ride_home.tsv", "drive_teachback.tsv"):
-        if not (v3 / name).exists():
-            continue
-        for row in _rows(v3 / name):
+    for path in sorted(v3.glob("questions*.tsv")):
+        examples += [Example(row["text"], "none", "questions") for row in _rows(path)]
+    answer_sets = ("asq", "frequency", "ride_home", "drive_teachback")
+    for path in sorted(p for name in answer_sets for p in v3.glob(f"{name}*.tsv")):
+        name = path.stem.split("_E")[0] + ".tsv"
+        for row in _rows(path):
             # A "yes" to an ASQ item can be a crisis said in words ("yeah they'd be better off without me"):
             # not a benign line, so neither a negative to learn from nor a false alarm to count.
             if name == "asq.tsv" and row.get("label") == "yes":

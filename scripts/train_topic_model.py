@@ -44,7 +44,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-DEV_QUESTIONS = ROOT / "tests" / "data" / "eval_v3" / "questions.tsv"
+DEV = ROOT / "tests" / "data" / "eval_v3"
 CONTENT = ROOT / "content.toml"
 SEED = 20261203
 FOLDS = 5
@@ -344,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=MODEL_PATH)
     args = parser.parse_args(argv)
 
-    questions = read_questions(DEV_QUESTIONS)
+    questions = [q for path in sorted(DEV.glob("questions*.tsv")) for q in read_questions(path)]
     examples = read_content_examples(CONTENT)
     lexicon = read_content_lexicon(CONTENT)
     extra = examples + lexicon
