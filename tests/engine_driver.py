@@ -74,10 +74,13 @@ def make_driver(
     dialogue: str | None = None,
     kiosk: bool = False,
     journal: Journal | None = None,
+    spoken: bool = False,
 ) -> Driver:
     clock = FakeClock()
     journal = journal if journal is not None else SqliteJournal(home / "journal.sqlite3")
-    engine = Engine(content, journal, patient_id="p1", dialogue=dialogue, clock=clock, kiosk=kiosk)
+    engine = Engine(
+        content, journal, patient_id="p1", dialogue=dialogue, clock=clock, kiosk=kiosk, spoken=spoken
+    )
     driver = Driver(engine, clock, journal)
     driver.send(Started())
     return driver

@@ -49,7 +49,7 @@ def _home_hold(content: Content, home: Path) -> Driver:
     driver = make_driver(content, home, dialogue="checkin")
     actions = driver.type("I want to kill myself")
     assert _listen(actions).hold
-    assert "Did you talk to someone? Say I called, or not yet." in _said(actions)
+    assert "Did you call? Say I called, or not yet." in _said(actions)
     return driver
 
 
@@ -65,7 +65,7 @@ def test_okay_in_the_home_hold_is_an_acknowledgement_not_a_call(
     assert not _finished(actions)
     assert _listen(actions).hold
     assert "Thank you for calling" not in _said(actions)
-    assert "Did you talk to someone?" in _said(actions)
+    assert "Did you call?" in _said(actions)
 
 
 @pytest.mark.parametrize("said", ["I called", "I've called them", "I texted 988", "they're on the way"])

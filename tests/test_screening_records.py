@@ -247,7 +247,7 @@ def test_frequency_answers_are_said_back(
     assert said_back in says(driver.type(answer))
 
 
-@pytest.mark.parametrize("answer", ["exactly half", "about half the time", "a bit", "sometimes", "yes"])
+@pytest.mark.parametrize("answer", ["exactly half", "about half the time", "a bit", "it depends", "yes"])
 def test_unclear_frequency_answers_are_asked_again_with_the_choices(
     content: Content, tmp_path: Path, answer: str
 ) -> None:

@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
 
     with open_journal() as journal, background_sync(journal.path):
         engine = Engine(content, journal, patient_id=args.patient, dialogue=args.dialogue, clock=time.time,
-                        kiosk=args.kiosk)
+                        kiosk=args.kiosk, spoken=not use_keyboard_only)
         io.rate_wpm = engine.rate_wpm
         try:
             if use_keyboard_only:

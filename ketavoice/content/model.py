@@ -173,7 +173,7 @@ class Understanding:
     """Language settings of understanding: `rewrites` map words as heard to words as matched ("wanna"
     -> "want to", "cannot" -> "cant"); `idioms` are patterns of harmless everyday uses of alarming
     words ("dying for", "killing me"); `mood_low` / `mood_high` are words for a mood without a number.
-    `called` / `not_called` answer the home hold's "Did you talk to someone?"; `today` / `tomorrow` are
+    `called` / `not_called` answer the home hold's "Did you call?"; `today` / `tomorrow` are
     time expressions a "When can you ...?" teach-back resolves to (a number of hours is resolved in code).
     `ride_people` / `ride_taking` / `ride_self` / `ride_pending` answer "Do you have someone to drive you
     home?" in the patient's own words (`asks_ride`): someone taking them, their own way home, not settled.

@@ -49,8 +49,11 @@ class EngineBase:
         clock: Callable[[], float],
         kiosk: bool = False,
         setting: Setting | None = None,
+        spoken: bool = False,
     ) -> None:
         self.content = content
+        # The replies are heard (a voice front end): a long one is paced (`engine.pacing`).
+        self.spoken = spoken
         self.dialogue = content.dialogue(dialogue or content.default_dialogue)
         self.journal = journal
         self.patient_id = patient_id
@@ -63,6 +66,7 @@ class EngineBase:
         self._pending_listen: Listen | None = None
         self._deadline: float | None = None
         self._grammar = "any"
+        self._paced_rest: list[Action] = []  # the rest of a long reply, said when the patient goes on
 
     @property
     def finished(self) -> bool:

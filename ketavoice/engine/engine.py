@@ -32,6 +32,7 @@ from ketavoice.engine.events import (
 )
 from ketavoice.engine.misses_flow import MissFlows, said_quote
 from ketavoice.engine.notes_flow import NoteFlows
+from ketavoice.engine.pacing import pace
 from ketavoice.engine.readings_flow import ReadingFlows
 from ketavoice.engine.safety import SafetyFlows
 from ketavoice.engine.screening_flow import ScreeningFlows
@@ -51,6 +52,9 @@ _STOP_MISSES = 2
 _LOW_MOOD = 3
 # A drop in the mood rating of this much since the last one also leads to the ASQ.
 _MOOD_DROP = 3
+# After a pause in a long reply, these say "go on".
+_GO_ON_INTENTS = frozenset({"next", "yes"})
+_GO_ON_WORDS = frozenset({("ok",), ("okay",), ("alright",), ("go", "on"), ("continue",), ("carry", "on")})
 
 
 class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, MissFlows, AskingFlows):
@@ -62,7 +66,54 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, MissFlows, As
     this module holds the entry point, input dispatch, global commands, steps and prompting."""
 
     def handle(self, event: Event) -> list[Action]:
-        """Apply one event and return what the front end must do, in order."""
+        """Apply one event and return what the front end must do, in order; what would be too long to
+        hear at once is paced (`pacing`): the rest follows when the patient goes on."""
+        pending, self._paced_rest = self._paced_rest, []
+        if pending and self._goes_on(event):
+            return self._paced(pending)
+        if pending and self._passes_by(event):
+            self._paced_rest = pending  # time passing, or an answer to an older listen: still paused
+            return self._handle(event)
+        return self._paced(self._handle(event))
+
+    def _passes_by(self, event: Event) -> bool:
+        if isinstance(event, Tick):
+            return True  # a due deadline goes on (`_goes_on`); an earlier tick changes nothing
+        return isinstance(event, (Heard, Silence)) and self._is_stale(event.listen_id)
+
+    @property
+    def paused(self) -> bool:
+        """True when a long reply waits for the patient to go on (silence, "okay") before the rest."""
+        return bool(self._paced_rest)
+
+    def _paced(self, actions: list[Action]) -> list[Action]:
+        if not self.spoken:
+            return actions  # read, not heard: a reader takes it at their own pace
+        paced = pace(actions, self.content.max_heard_words, self.content.clinic.phone)
+        self._paced_rest = paced.pending
+        return paced.now
+
+    def _goes_on(self, event: Event) -> bool:
+        """After a pause in a long reply: silence, "okay", "next" or "yes" hear the rest; anything else is
+        taken as it comes (the rest of the reply is left unsaid)."""
+        if isinstance(event, Silence):
+            return not self._is_stale(event.listen_id)
+        if isinstance(event, Tick):
+            return self._deadline is not None and event.now >= self._deadline
+        if isinstance(event, Pressed):
+            return intent_for_key(self.content, event.key) in _GO_ON_INTENTS
+        if isinstance(event, (Typed, Heard)):
+            if isinstance(event, Heard) and self._is_stale(event.listen_id):
+                return False
+            said = tokens(event.text)
+            if said in _GO_ON_WORDS:
+                return True
+            step = self.step if self._state.mode is Mode.ASKING else None
+            meaning = understand(self.content, event.text, step)
+            return meaning.intent in _GO_ON_INTENTS and meaning.flag is None
+        return False
+
+    def _handle(self, event: Event) -> list[Action]:
         state = self._state
         if isinstance(event, Acknowledge):
             return self._acknowledge(event)

@@ -1,6 +1,6 @@
 """Answers to three questions with their own vocabulary: "When can you drive again?" (a time expression
 resolved to today or tomorrow), "Do you have someone to drive you home?" (who takes the patient home) and
-the home hold's "Did you talk to someone?" (called, or not yet).
+the home hold's "Did you call?" (called, or not yet).
 
 Both match content phrases ([understanding] today / tomorrow, called / not_called) as word sequences,
 the longest winning; a phrase right after a negation is set aside ("not now" is not "now", "I haven't
