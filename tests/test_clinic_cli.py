@@ -218,13 +218,26 @@ def test_chat_replicates_in_the_background(tmp_path: Path, clinic_url: str) -> N
 
 
 def test_chat_with_the_store_down_keeps_everything_and_says_so(tmp_path: Path) -> None:
+    """Finding 9 (clinic v3): the room is told the station can't be reached, never "someone is coming",
+    and the exit status says the alert did not get through."""
     home = tmp_path / "chat-home"
     url = f"postgresql://nurse:{PASSWORD}@127.0.0.1:{free_port()}/clinic"
     result = cli(home, "chat", stdin="okay\nmy chest hurts\n", env={"KETAVOICE_DATABASE_URL": url})
-    assert result.returncode == 0
+    assert result.returncode == 1
     assert "stays queued" in result.stderr and PASSWORD not in result.stderr + result.stdout
+    assert "did not reach the clinic store" in result.stderr and "chest" not in result.stderr
+    assert "The nurse station can't be reached." in result.stdout
+    assert "Someone is coming" not in result.stdout and "told the staff" not in result.stdout
     with open_journal(home) as journal:
         assert len(journal.open_alerts()) == 1
+
+
+def test_chat_with_no_store_does_not_claim_staff_were_told(tmp_path: Path) -> None:
+    """Finding 9: with no clinic store the alert is only on this screen; the hold says whom to tell."""
+    result = cli(tmp_path / "alone", "chat", stdin="okay\nmy chest hurts\nI'm still here\n")
+    assert result.returncode == 0, result.stderr  # the alert is saved here: that is all a lone device does
+    assert "This device can't reach the staff." in result.stdout and "call 911" in result.stdout
+    assert "Someone is coming" not in result.stdout and "told the staff" not in result.stdout
 
 
 def test_the_product_does_not_import_the_driver_without_a_store() -> None:

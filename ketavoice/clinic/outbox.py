@@ -57,6 +57,20 @@ _PAYLOAD_KEYS: dict[str, tuple[str, ...]] = {
     "alert": ("id", "session_id", "patient_id", "level", "certainty", "text", "created_at",
               "acknowledged_at", "acknowledged_by", "room"),
 }
+def unsaved_alert(
+    *, local_id: int, session_id: int | None, patient_id: str, level: str, certainty: str, text: str,
+    created_at: float, room: str,
+) -> OutboxItem:
+    """An alert the journal could not keep (a full disk), as an outbox record sent from memory. Its
+    `local_id` is negative, so it can never collide with a journal row id of this device."""
+    payload: dict[str, Any] = {
+        "id": local_id, "session_id": session_id, "patient_id": patient_id, "level": level,
+        "certainty": certainty, "text": text, "created_at": created_at, "acknowledged_at": None,
+        "acknowledged_by": None, "room": room or None, "words": None,
+    }
+    return OutboxItem(seq=0, kind="alert", row_id=local_id, payload=payload)
+
+
 # The patient's own words that raised an alert: their last utterance in that session up to the alert.
 _WORDS_SQL = (
     "SELECT text FROM audit WHERE session_id = ? AND actor = 'patient' AND kind IN ('heard', 'typed')"
@@ -100,6 +114,9 @@ class Outbox:
     # -- outgoing --
     def pending_count(self) -> int:
         return int(self._one("SELECT count(*) FROM outbox", ())[0])
+
+    def pending_alert_count(self) -> int:
+        return int(self._one("SELECT count(*) FROM outbox WHERE kind = 'alert'", ())[0])
 
     def pending(self, limit: int = 200, default_room: str = "") -> list[OutboxItem]:
         """The oldest `limit` queued records, in the order they were written, with their current state.

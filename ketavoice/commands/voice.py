@@ -125,9 +125,10 @@ def run(args: argparse.Namespace) -> int:
     on_turn = emit if args.jsonl else None
     from ketavoice.clinic.background import background_sync
 
-    with open_journal() as journal, background_sync(journal.path):
+    with open_journal() as journal, background_sync(journal.path) as link:
+        # The hold is worded by whether alerts reach the station (known from the sync's first pass).
         engine = Engine(content, journal, patient_id=args.patient, dialogue=args.dialogue, clock=time.time,
-                        kiosk=args.kiosk)
+                        kiosk=args.kiosk, reach=link.reach)
         io.rate_wpm = engine.rate_wpm
         try:
             if use_keyboard_only:

@@ -26,6 +26,7 @@ from ketavoice.engine.events import (
     SecondOpinion,
     SetRate,
     Silence,
+    StaffReach,
     Started,
     Tick,
     Typed,
@@ -66,6 +67,8 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, MissFlows, As
         state = self._state
         if isinstance(event, Acknowledge):
             return self._acknowledge(event)
+        if isinstance(event, StaffReach):
+            return self._reach_changed(event)
         if state.mode is Mode.FINISHED:
             return self._after_finish(event)
         if isinstance(event, Started):
