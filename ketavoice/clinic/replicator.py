@@ -152,6 +152,7 @@ class SyncWorker:
         self.pending = 0
         self.failures = 0
         self.unsaved_delivered = 0
+        self.next_wait = interval  # seconds until the next pass unless woken (backoff included)
         self._store_failed = False
         self._unsaved_lock = threading.Lock()
         self._unsaved: list[OutboxItem] = []
@@ -258,6 +259,7 @@ class SyncWorker:
         self.pending = report.pending
         if report.acknowledged and self.on_acknowledged is not None:
             self.on_acknowledged(report.acknowledged)
+        self.next_wait = self.interval
         return self.interval
 
     def _deliver_unsaved(self, replicator: Replicator) -> None:
@@ -282,4 +284,5 @@ class SyncWorker:
         self.failures += 1
         self.last_error = message
         cap = min(self.max_backoff, self.alert_backoff) if alerts_waiting else self.max_backoff
-        return float(min(cap, self.interval * (2 ** min(self.failures, 16))))
+        self.next_wait = float(min(cap, self.interval * (2 ** min(self.failures, 16))))
+        return self.next_wait
