@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ketavoice.clinic.config import ClinicConfig
 from ketavoice.clinic.outbox import OutboxItem, PulledAck
 from ketavoice.clinic.pgschema import MIGRATION_LOCK, PG_MIGRATIONS, PG_SCHEMA_VERSION
-from ketavoice.errors import ClinicError, ClinicUnreachable
+from ketavoice.errors import ClinicError, ClinicRefused, ClinicUnreachable
 
 if TYPE_CHECKING:
     import psycopg
@@ -130,6 +130,10 @@ class ClinicStore:
                 f"could not {what}: the clinic store at {self.config.safe_url} stopped answering "
                 f"({describe(error, self.config)})"
             ) from None
+        except (self._psycopg.DataError, self._psycopg.IntegrityError) as error:
+            # The server (or the driver, for a NUL) answered: this record can't be stored as it is.
+            self._rollback_quietly()
+            raise ClinicRefused(f"could not {what}: {describe(error, self.config)}") from None
         except self._psycopg.Error as error:
             self._rollback_quietly()
             raise ClinicError(f"could not {what}: {describe(error, self.config)}") from None

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ketavoice.clinic.config import ClinicConfig
-from ketavoice.clinic.outbox import Outbox, OutboxItem, PulledAck
+from ketavoice.clinic.outbox import Outbox, OutboxItem, PulledAck, RefusedRecord
 from ketavoice.clinic.pgstore import ClinicStore, DeviceStatus
 from ketavoice.engine.events import Reach
-from ketavoice.errors import ClinicError, KetavoiceError
+from ketavoice.errors import ClinicError, ClinicRefused, KetavoiceError
+from ketavoice.textclean import storable
 
 BATCH = 200
 MAX_BACKOFF_S = 30.0
@@ -33,6 +34,7 @@ class SyncReport:
     delivered: int
     pending: int
     acknowledged: list[PulledAck] = field(default_factory=list)
+    refused: list[RefusedRecord] = field(default_factory=list)  # set aside in this pass
 
 
 class Replicator:
@@ -60,19 +62,22 @@ class Replicator:
     def set_status(self, patient: str, step: str) -> None:
         """What the station shows for this room (thread-safe: the UI calls it, the worker publishes)."""
         with self._status_lock:
-            self._patient, self._step = patient, step
+            self._patient, self._step = storable(patient), step
 
     def sync_once(self) -> SyncReport:
         """One full pass; ClinicUnreachable when the store does not answer (nothing is lost: retry later)."""
+        refused: list[RefusedRecord] = []
         try:
             store = self._connected()
-            delivered = self._deliver(store)
+            delivered = self._deliver(store, refused)
             acks = store.acks_for(self.device_id, self.outbox.open_alert_ids())
             applied = self.outbox.apply_acks(acks, self.clock())
             if applied:
-                delivered += self._deliver(store)  # the local copies of those acks, so nothing stays queued
+                # the local copies of those acks, so nothing stays queued
+                delivered += self._deliver(store, refused)
             self._publish_status(store)
-            return SyncReport(delivered=delivered, pending=self.outbox.pending_count(), acknowledged=applied)
+            return SyncReport(delivered=delivered, pending=self.outbox.pending_count(), acknowledged=applied,
+                              refused=refused)
         except ClinicError:
             self._drop_store()
             raise
@@ -85,15 +90,36 @@ class Replicator:
             self._drop_store()
             raise
 
-    def _deliver(self, store: ClinicStore) -> int:
+    def _deliver(self, store: ClinicStore, refused: list[RefusedRecord]) -> int:
         delivered = 0
         while True:
             items = self.outbox.pending(BATCH, self.config.room)
             if not items:
                 return delivered
-            store.deliver(self.device_id, items)
+            try:
+                store.deliver(self.device_id, items)
+            except ClinicRefused:
+                delivered += self._deliver_one_by_one(store, items, refused)
+                continue
             self.outbox.mark_delivered([item.seq for item in items])
             delivered += len(items)
+
+    def _deliver_one_by_one(
+        self, store: ClinicStore, items: Sequence[OutboxItem], refused: list[RefusedRecord]
+    ) -> int:
+        """A batch the store refused: each record alone, and the ones it refuses set aside (quarantined),
+        so one bad record never holds back the alerts queued behind it."""
+        delivered = 0
+        for item in items:
+            try:
+                store.deliver(self.device_id, [item])
+            except ClinicRefused:
+                self.outbox.quarantine(item, self.clock())
+                refused.append(RefusedRecord(item.kind, item.row_id))
+                continue
+            self.outbox.mark_delivered([item.seq])
+            delivered += 1
+        return delivered
 
     def _publish_status(self, store: ClinicStore) -> None:
         with self._status_lock:

@@ -27,6 +27,7 @@ from ketavoice.engine.state import Mode, State
 from ketavoice.errors import JournalError
 from ketavoice.journal.base import Actor, Certainty, Journal
 from ketavoice.meaning import Expect, Flag, Understood
+from ketavoice.textclean import storable
 from ketavoice.understanding import grammar_phrases
 
 # How much of the patient's words an alert keeps for staff.
@@ -55,7 +56,7 @@ class EngineBase:
         self.content = content
         self.dialogue = content.dialogue(dialogue or content.default_dialogue)
         self.journal = journal
-        self.patient_id = patient_id
+        self.patient_id = storable(patient_id)
         self.kiosk = kiosk
         # Clinic unless told otherwise, except the home check-in: a device in a recovery room has staff.
         self.setting: Setting = setting or ("home" if self.dialogue.name == "checkin" else "clinic")

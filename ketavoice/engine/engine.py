@@ -12,6 +12,8 @@ escalates to the hold.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ketavoice.content.model import GLOBAL_INTENTS, Step
 from ketavoice.engine.asking_flow import AskingFlows
 from ketavoice.engine.base import ALERT_WORDS_MAX
@@ -39,6 +41,7 @@ from ketavoice.engine.screening_flow import ScreeningFlows
 from ketavoice.engine.state import Mode, PendingNote, strip_done
 from ketavoice.errors import JournalError
 from ketavoice.meaning import Expect, Understood
+from ketavoice.textclean import storable
 from ketavoice.understanding import intent_for_key, understand
 from ketavoice.understanding.normalize import tokens
 
@@ -54,6 +57,22 @@ _LOW_MOOD = 3
 _MOOD_DROP = 3
 
 
+def storable_event(event: Event) -> Event:
+    """The event with the patient's words cleaned of what no store can keep (NUL, lone surrogates)."""
+    if isinstance(event, Typed | SecondOpinion):
+        text = storable(event.text)
+        return event if text is event.text else replace(event, text=text)
+    if isinstance(event, Heard):
+        cleaned = replace(
+            event,
+            text=storable(event.text),
+            alternatives=tuple(storable(a) for a in event.alternatives),
+            second_opinion=None if event.second_opinion is None else storable(event.second_opinion),
+        )
+        return event if cleaned == event else cleaned
+    return event
+
+
 class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, MissFlows, AskingFlows):
     """One patient's dialogue. Not thread-safe: a front end calls `handle` from one thread only.
 
@@ -64,6 +83,7 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, MissFlows, As
 
     def handle(self, event: Event) -> list[Action]:
         """Apply one event and return what the front end must do, in order."""
+        event = storable_event(event)
         state = self._state
         if isinstance(event, Acknowledge):
             return self._acknowledge(event)
