@@ -126,7 +126,7 @@ def _acknowledge(args: argparse.Namespace) -> int:
                  f"alerts ack {args.alert_id} by {staff}: PIN "
                  f"{'accepted' if check.ok else 'refused'}", time.time())
     if check.throttled:
-        raise KioskError(f"too many wrong PINs: wait {check.wait_seconds:.0f} s and try again")
+        raise KioskError(f"too many wrong PINs: wait {check.wait_text} and try again")
     if not check.ok:
         raise KioskError("wrong staff PIN; the alert was not acknowledged")
     if config is not None:

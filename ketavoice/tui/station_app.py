@@ -296,7 +296,7 @@ class StationApp(PlainNotifyApp[int]):
             return
         if check.throttled:
             self.audit("pin_throttled", f"station PIN attempt refused for alert {alert.id}")
-            self.notify(f"Too many wrong PINs: wait {check.wait_seconds:.0f} s.", severity="error")
+            self.notify(f"Too many wrong PINs: wait {check.wait_text}.", severity="error")
             return
         if not check.ok:
             self.audit("pin_failed", f"wrong staff PIN at the station for alert {alert.id}")
