@@ -179,8 +179,47 @@ def test_sync_unreachable_is_a_clear_error_without_the_password(home: Path) -> N
     assert "Traceback" not in result.stderr
     assert PASSWORD not in result.stderr + result.stdout
     assert "nurse:***@" in result.stderr
-    listed = cli(home, "alerts", "--json", "--database-url", url)
+    listed = cli(home, "alerts", "--json", env={"KETAVOICE_DATABASE_URL": url})
     assert listed.returncode == 1 and PASSWORD not in listed.stderr and "Traceback" not in listed.stderr
+
+
+def test_a_database_url_on_the_command_line_is_refused(home: Path) -> None:
+    """Clinic v3 finding 12: `ps` showed the password of `alerts --database-url postgresql://...`."""
+    url = f"postgresql://nurse:{PASSWORD}@127.0.0.1:{free_port()}/clinic"
+    for command in (("alerts",), ("sync",), ("station",)):
+        result = cli(home, *command, "--database-url", url)
+        assert result.returncode == 2 and "--database-url is refused" in result.stderr, result.stderr
+        assert "--database-url-file" in result.stderr and "service=" in result.stderr
+        assert PASSWORD not in result.stderr + result.stdout and "Traceback" not in result.stderr
+
+
+def test_the_database_url_file_must_be_owner_only_and_works(home: Path, clinic_url: str, tmp_path: Path
+                                                           ) -> None:
+    url_file = tmp_path / "clinic.url"
+    url_file.write_text(f"# the clinic store\n{clinic_url}\n")
+    url_file.chmod(0o644)
+    loose = cli(home, "sync", "--database-url-file", str(url_file))
+    assert loose.returncode == 1 and "can be read by others" in loose.stderr and "chmod 600" in loose.stderr
+    url_file.chmod(0o600)
+    synced = cli(home, "sync", "--database-url-file", str(url_file), "--room", "Room F")
+    assert synced.returncode == 0, synced.stderr
+    by_env = cli(home, "alerts", "--json", env={"KETAVOICE_DATABASE_URL_FILE": str(url_file)})
+    assert by_env.returncode == 0 and {r["room"] for r in json.loads(by_env.stdout)} == {"Room F"}
+
+
+def test_a_libpq_service_names_the_store(home: Path, clinic_url: str, tmp_path: Path) -> None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(clinic_url)
+    service_file = tmp_path / "pg_service.conf"
+    service_file.write_text(f"[ward]\nhost={parts.hostname}\nport={parts.port}\ndbname={parts.path[1:]}\n"
+                            f"user={parts.username}\n")
+    service_file.chmod(0o600)
+    env = {"KETAVOICE_DATABASE_URL": "service=ward", "PGSERVICEFILE": str(service_file),
+           "KETAVOICE_ROOM": "Room S"}
+    assert cli(home, "sync", env=env).returncode == 0
+    listed = cli(home, "alerts", "--json", env=env)
+    assert listed.returncode == 0 and {r["room"] for r in json.loads(listed.stdout)} == {"Room S"}
 
 
 def test_sync_without_configuration_is_a_usage_error(home: Path) -> None:

@@ -30,7 +30,8 @@ def run(args: argparse.Namespace) -> int:
 
     config = config_from(args)
     if config is None:
-        raise UsageError("no clinic store is configured: set KETAVOICE_DATABASE_URL or pass --database-url")
+        raise UsageError("no clinic store is configured: set KETAVOICE_DATABASE_URL or pass "
+                         "--database-url-file PATH")
     path = journal_path()
     if not path.exists():
         with ClinicStore(config):
