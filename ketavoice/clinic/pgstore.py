@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 CONNECT_TIMEOUT_S = 3
 _ALERT_COLUMNS = (
     "id, device_id, local_id, coalesce(room, ''), patient_id, level, certainty, text, words, created_at,"
-    " acknowledged_at, acknowledged_by"
+    " acknowledged_at, acknowledged_by, received_at"
 )
 AckOutcome = Literal["acknowledged", "already", "missing"]
 
@@ -45,6 +45,9 @@ class ClinicAlert:
     created_at: float
     acknowledged_at: float | None
     acknowledged_by: str | None
+    # When the store took it (the server's clock): staff lists are ordered by it, not by the device's
+    # clock, so a device hours slow cannot file its new emergency below old alerts.
+    received_at: float | None = None
 
 
 @dataclass(frozen=True)
@@ -184,7 +187,7 @@ class ClinicStore:
             cur.execute(
                 f"SELECT {_ALERT_COLUMNS} FROM alerts"
                 " WHERE (NOT %s OR acknowledged_at IS NULL) AND (%s::text IS NULL OR room = %s::text)"
-                " ORDER BY created_at DESC, id DESC",
+                " ORDER BY received_at DESC, id DESC",
                 (open_only, room, room),
             )
             rows = cur.fetchall()

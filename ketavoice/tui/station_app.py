@@ -251,7 +251,7 @@ class StationApp(PlainNotifyApp[int]):
         for alert in snapshot.open_alerts:
             style = "bold red" if alert.certainty == "certain" else "yellow"
             table.add_row(
-                Text(clock_time(alert.created_at)), Text(clean(alert.room) or "-"),
+                Text(clock_time(alert.received_at or alert.created_at)), Text(clean(alert.room) or "-"),
                 Text(clean(alert.patient)),
                 Text(clean(alert.level).upper(), style=style), Text(clean(alert.certainty), style=style),
                 Text(clean(alert.words, 60)), Text(clean(alert.text, 60)), key=str(alert.id),
