@@ -52,9 +52,10 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
     from typing import Any
 
+    from ketavoice.clinic.link import ClinicLink
     from ketavoice.content import load_content
     from ketavoice.engine.engine import Engine
-    from ketavoice.engine.events import Action, Event, Listen, Typed
+    from ketavoice.engine.events import Action, Alert, Event, Listen, Typed
     from ketavoice.errors import AudioError
     from ketavoice.frontends.lines import read_line
     from ketavoice.journal import open_journal
@@ -69,8 +70,15 @@ def run(args: argparse.Namespace) -> int:
     def emit(row: dict[str, Any]) -> None:
         print(json.dumps(row, ensure_ascii=False), flush=True)
 
-    def action_line(action: Action) -> None:
-        emit(action.to_json())
+    link: ClinicLink | None = None  # set once the journal and the sync are open, below
+    engine: Engine | None = None
+
+    def on_action(action: Action) -> None:
+        if args.jsonl:
+            emit(action.to_json())
+        if isinstance(action, Alert) and link is not None and engine is not None:
+            # Wakes the sync at once; an alert the journal could not keep is sent from memory.
+            link.alert_raised(action, patient_id=engine.patient_id, session_id=engine.session_id)
 
     def opinion_line(opinion: Opinion) -> None:
         emit({"type": "second_opinion", "step": opinion.listen.step, "text": opinion.text,
@@ -118,14 +126,15 @@ def run(args: argparse.Namespace) -> int:
                            whisper_model=Path(args.whisper_model) if args.whisper_model else None,
                            use_whisper=not args.no_whisper, ready_tone=not args.no_tone)
     io, notes = build_voice_io(content, args.dialogue, source, speaker, options, on_line=show,
-                               on_problem=problem, on_action=action_line if args.jsonl else None,
+                               on_problem=problem, on_action=on_action,
                                on_opinion=opinion_line if args.jsonl else None)
     for note in notes:
         problem(note)
     on_turn = emit if args.jsonl else None
     from ketavoice.clinic.background import background_sync
 
-    with open_journal() as journal, background_sync(journal.path) as link:
+    with open_journal() as journal, background_sync(journal.path) as opened:
+        link = opened
         # The hold is worded by whether alerts reach the station (known from the sync's first pass).
         engine = Engine(content, journal, patient_id=args.patient, dialogue=args.dialogue, clock=time.time,
                         kiosk=args.kiosk, reach=link.reach)
@@ -139,4 +148,4 @@ def run(args: argparse.Namespace) -> int:
         finally:
             source.close()
             speaker.close()
-    return 0
+    return 1 if opened.problems() else 0  # an alert not saved here or not delivered (said on stderr)
