@@ -11,10 +11,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 from ketavoice.clinic.outbox import unsaved_alert
-from ketavoice.engine.events import Alert, Reach
+from ketavoice.engine.events import Action, Alert, Event, Listen, Reach, StaffReach
 
 if TYPE_CHECKING:
     from ketavoice.clinic.replicator import SyncWorker
+    from ketavoice.engine.engine import Engine
 
 
 class ClinicLink:
@@ -68,3 +69,38 @@ class ClinicLink:
             found.append(f"{self.journal_alerts_waiting} alert(s) are saved on this machine but did not "
                          "reach the clinic store: the nurse station has not seen them.")
         return found
+
+
+class LinkedEngine:
+    """The engine as a line-by-line front end (`chat`, `voice`) drives it, joined to the clinic link:
+    before each event the engine hears whether alerts reach the station now (`StaffReach`, only on a
+    change), and every alert it raises goes to the link (wake the sync; from memory if unsaved)."""
+
+    def __init__(self, engine: Engine, link: ClinicLink) -> None:
+        self.engine = engine
+        self.link = link
+        self._told: Reach = engine.reach
+
+    @property
+    def finished(self) -> bool:
+        return self.engine.finished
+
+    @property
+    def pending_listen(self) -> Listen | None:
+        return self.engine.pending_listen
+
+    def handle(self, event: Event) -> list[Action]:
+        actions: list[Action] = []
+        reach = self.link.reach
+        if reach != self._told:
+            self._told = reach
+            actions += self.engine.handle(StaffReach(reach))
+        for action in self.engine.handle(event):
+            actions.append(action)
+            if isinstance(action, Alert):
+                self.link.alert_raised(
+                    action, patient_id=self.engine.patient_id, session_id=self.engine.session_id
+                )
+                if action.alert_id < 0:
+                    self._told = "unreachable"  # the engine knows; it is told "station" once it arrives
+        return actions

@@ -52,10 +52,10 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
     from typing import Any
 
-    from ketavoice.clinic.link import ClinicLink
+    from ketavoice.clinic.link import LinkedEngine
     from ketavoice.content import load_content
     from ketavoice.engine.engine import Engine
-    from ketavoice.engine.events import Action, Alert, Event, Listen, Typed
+    from ketavoice.engine.events import Action, Event, Listen, Typed
     from ketavoice.errors import AudioError
     from ketavoice.frontends.lines import read_line
     from ketavoice.journal import open_journal
@@ -70,15 +70,9 @@ def run(args: argparse.Namespace) -> int:
     def emit(row: dict[str, Any]) -> None:
         print(json.dumps(row, ensure_ascii=False), flush=True)
 
-    link: ClinicLink | None = None  # set once the journal and the sync are open, below
-    engine: Engine | None = None
-
     def on_action(action: Action) -> None:
         if args.jsonl:
             emit(action.to_json())
-        if isinstance(action, Alert) and link is not None and engine is not None:
-            # Wakes the sync at once; an alert the journal could not keep is sent from memory.
-            link.alert_raised(action, patient_id=engine.patient_id, session_id=engine.session_id)
 
     def opinion_line(opinion: Opinion) -> None:
         emit({"type": "second_opinion", "step": opinion.listen.step, "text": opinion.text,
@@ -133,12 +127,13 @@ def run(args: argparse.Namespace) -> int:
     on_turn = emit if args.jsonl else None
     from ketavoice.clinic.background import background_sync
 
-    with open_journal() as journal, background_sync(journal.path) as opened:
-        link = opened
-        # The hold is worded by whether alerts reach the station (known from the sync's first pass).
-        engine = Engine(content, journal, patient_id=args.patient, dialogue=args.dialogue, clock=time.time,
-                        kiosk=args.kiosk, reach=link.reach)
-        io.rate_wpm = engine.rate_wpm
+    with open_journal() as journal, background_sync(journal.path) as link:
+        # The hold is worded by whether alerts reach the station (the sync's first pass, then each change);
+        # alerts wake the sync, and one the journal could not keep is sent from memory.
+        plain = Engine(content, journal, patient_id=args.patient, dialogue=args.dialogue, clock=time.time,
+                       kiosk=args.kiosk, reach=link.reach)
+        io.rate_wpm = plain.rate_wpm
+        engine = LinkedEngine(plain, link)
         try:
             if use_keyboard_only:
                 run_voice(engine, io, keyboard=keyboard, on_problem=problem, typed_only=True, on_turn=on_turn)
@@ -148,4 +143,4 @@ def run(args: argparse.Namespace) -> int:
         finally:
             source.close()
             speaker.close()
-    return 1 if opened.problems() else 0  # an alert not saved here or not delivered (said on stderr)
+    return 1 if link.problems() else 0  # an alert not saved here or not delivered (said on stderr)

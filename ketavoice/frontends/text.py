@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
+from ketavoice.clinic.link import ClinicLink, LinkedEngine
 from ketavoice.content.model import Content
 from ketavoice.engine.engine import Engine
 from ketavoice.engine.events import (
@@ -19,15 +20,11 @@ from ketavoice.engine.events import (
     Saved,
     Say,
     Silence,
-    StaffReach,
     Started,
     Typed,
 )
 from ketavoice.journal.base import Journal
 from ketavoice.terminal import safe_text
-
-if TYPE_CHECKING:
-    from ketavoice.clinic.link import ClinicLink
 
 
 class TextFrontEnd:
@@ -43,11 +40,12 @@ class TextFrontEnd:
         out: TextIO,
         link: ClinicLink | None = None,
     ) -> None:
-        self.link = link
-        self._reach = link.reach if link is not None else "station"
         self.engine = Engine(
             content, journal, patient_id=patient_id, dialogue=dialogue, clock=time.time, kiosk=kiosk,
-            reach=self._reach,
+            reach=link.reach if link is not None else "station",
+        )
+        self._driven: Engine | LinkedEngine = (
+            self.engine if link is None else LinkedEngine(self.engine, link)
         )
         self.jsonl = jsonl
         self.out = out
@@ -71,26 +69,9 @@ class TextFrontEnd:
                         self.engine.handle(Ended())
 
     def _send(self, event: Event) -> None:
-        self._follow_reach()
-        for action in self.engine.handle(event):
+        for action in self._driven.handle(event):
             self._show(action)
-            if isinstance(action, Alert) and self.link is not None:
-                self.link.alert_raised(
-                    action, patient_id=self.engine.patient_id, session_id=self.engine.session_id
-                )
-                if action.alert_id < 0:
-                    self._reach = "unreachable"  # the engine knows; told "station" once it arrives
         self.out.flush()
-
-    def _follow_reach(self) -> None:
-        """Tell the engine when alerts start or stop reaching the station (read before each line)."""
-        if self.link is None:
-            return
-        reach = self.link.reach
-        if reach != self._reach:
-            self._reach = reach
-            for action in self.engine.handle(StaffReach(reach)):
-                self._show(action)
 
     def _show(self, action: Action) -> None:
         if self.jsonl:
