@@ -97,3 +97,22 @@ def test_every_truthful_hold_line_is_a_short_turn() -> None:
                  MESSAGES.hold_no_station_repeat, MESSAGES.hold_reached, MESSAGES.staff_unreached):
         assert len(text.split()) <= 25, text
     assert json.dumps(MESSAGES.hold_unreachable)  # plain text, no placeholders
+
+
+def test_full_disk_in_the_console_sends_the_alert_from_memory_and_says_so(tmp_path: Path, clinic_url: str
+                                                                         ) -> None:
+    """The same through the Textual console (the kiosk uses the same clinic link), Pilot in a child."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(REPO), "KETAVOICE_HOME": str(home)}
+    result = subprocess.run([sys.executable, str(REPO / "tests" / "console_full_disk_driver.py"), str(home),
+                             clinic_url], capture_output=True, text=True, env=env, cwd=REPO, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen == {
+        "unreachable_said": True,
+        "promise_said": False,
+        "reached_said": True,
+        "store": [["Room T", "p-tui-full", "emergency", True]],
+        "journal_alerts": 0,
+    }
