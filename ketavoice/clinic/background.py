@@ -51,7 +51,9 @@ def background_sync(journal_path: Path, err: TextIO | None = None) -> Iterator[C
         worker.stop()
         if worker.last_error is None or worker.unsaved_waiting:
             worker.final_pass()
-        if worker.last_error is not None:
+        if worker.last_error is not None and worker.store_failed:
+            # Only when the store did not take them: after a local write error (a full disk) the queued
+            # alerts may well be at the store, merely not yet marked delivered here.
             link.journal_alerts_waiting = _alerts_waiting(journal_path)
             print(f"ketavoice: not everything reached the clinic store yet ({worker.last_error}); "
                   "it stays queued here for the next sync.", file=stream)

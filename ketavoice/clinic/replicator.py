@@ -212,10 +212,15 @@ class SyncWorker:
             return len(self._unsaved)
 
     @property
+    def store_failed(self) -> bool:
+        """The last pass could not reach the store (or none has answered yet)."""
+        return self._store_failed or not self._first_pass.is_set()
+
+    @property
     def reach(self) -> Reach:
         """"station" once a pass got through and while the store answers with no alert waiting in
         memory; "unreachable" otherwise (also before the first pass has answered)."""
-        if not self._first_pass.is_set() or self._store_failed or self.unsaved_waiting:
+        if self.store_failed or self.unsaved_waiting:
             return "unreachable"
         return "station"
 
