@@ -12,6 +12,7 @@ KetavoiceError
  +-- KioskError        PIN and kiosk configuration problems
  +-- ClinicError       the clinic store (PostgreSQL) is misconfigured or cannot be reached
       +-- ClinicUnreachable  the server did not answer (the device keeps working and retries)
+      +-- ClinicRefused      the server answered and refused a record (a data or constraint error)
 """
 
 from __future__ import annotations
@@ -81,4 +82,8 @@ class ClinicError(KetavoiceError):
 
 
 class ClinicUnreachable(ClinicError):
+    pass
+
+
+class ClinicRefused(ClinicError):
     pass

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ketavoice.content.model import Content, Step
 from ketavoice.engine.engine import Engine
-from ketavoice.engine.events import Action, Alert, Event, Listen, Saved, Say, Started, Typed
+from ketavoice.engine.events import Action, Alert, Event, Listen, Reach, Saved, Say, Started, Typed
 from ketavoice.journal.base import Journal
 from ketavoice.journal.sqlite import SqliteJournal
 
@@ -74,13 +74,13 @@ def make_driver(
     dialogue: str | None = None,
     kiosk: bool = False,
     journal: Journal | None = None,
+    reach: Reach = "station",
     spoken: bool = False,
 ) -> Driver:
     clock = FakeClock()
     journal = journal if journal is not None else SqliteJournal(home / "journal.sqlite3")
-    engine = Engine(
-        content, journal, patient_id="p1", dialogue=dialogue, clock=clock, kiosk=kiosk, spoken=spoken
-    )
+    engine = Engine(content, journal, patient_id="p1", dialogue=dialogue, clock=clock, kiosk=kiosk,
+                    reach=reach, spoken=spoken)
     driver = Driver(engine, clock, journal)
     driver.send(Started())
     return driver

@@ -179,8 +179,47 @@ def test_sync_unreachable_is_a_clear_error_without_the_password(home: Path) -> N
     assert "Traceback" not in result.stderr
     assert PASSWORD not in result.stderr + result.stdout
     assert "nurse:***@" in result.stderr
-    listed = cli(home, "alerts", "--json", "--database-url", url)
+    listed = cli(home, "alerts", "--json", env={"KETAVOICE_DATABASE_URL": url})
     assert listed.returncode == 1 and PASSWORD not in listed.stderr and "Traceback" not in listed.stderr
+
+
+def test_a_database_url_on_the_command_line_is_refused(home: Path) -> None:
+    """Clinic v3 finding 12: `ps` showed the password of `alerts --database-url postgresql://...`."""
+    url = f"postgresql://nurse:{PASSWORD}@127.0.0.1:{free_port()}/clinic"
+    for command in (("alerts",), ("sync",), ("station",)):
+        result = cli(home, *command, "--database-url", url)
+        assert result.returncode == 2 and "--database-url is refused" in result.stderr, result.stderr
+        assert "--database-url-file" in result.stderr and "service=" in result.stderr
+        assert PASSWORD not in result.stderr + result.stdout and "Traceback" not in result.stderr
+
+
+def test_the_database_url_file_must_be_owner_only_and_works(home: Path, clinic_url: str, tmp_path: Path
+                                                           ) -> None:
+    url_file = tmp_path / "clinic.url"
+    url_file.write_text(f"# the clinic store\n{clinic_url}\n")
+    url_file.chmod(0o644)
+    loose = cli(home, "sync", "--database-url-file", str(url_file))
+    assert loose.returncode == 1 and "can be read by others" in loose.stderr and "chmod 600" in loose.stderr
+    url_file.chmod(0o600)
+    synced = cli(home, "sync", "--database-url-file", str(url_file), "--room", "Room F")
+    assert synced.returncode == 0, synced.stderr
+    by_env = cli(home, "alerts", "--json", env={"KETAVOICE_DATABASE_URL_FILE": str(url_file)})
+    assert by_env.returncode == 0 and {r["room"] for r in json.loads(by_env.stdout)} == {"Room F"}
+
+
+def test_a_libpq_service_names_the_store(home: Path, clinic_url: str, tmp_path: Path) -> None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(clinic_url)
+    service_file = tmp_path / "pg_service.conf"
+    service_file.write_text(f"[ward]\nhost={parts.hostname}\nport={parts.port}\ndbname={parts.path[1:]}\n"
+                            f"user={parts.username}\n")
+    service_file.chmod(0o600)
+    env = {"KETAVOICE_DATABASE_URL": "service=ward", "PGSERVICEFILE": str(service_file),
+           "KETAVOICE_ROOM": "Room S"}
+    assert cli(home, "sync", env=env).returncode == 0
+    listed = cli(home, "alerts", "--json", env=env)
+    assert listed.returncode == 0 and {r["room"] for r in json.loads(listed.stdout)} == {"Room S"}
 
 
 def test_sync_without_configuration_is_a_usage_error(home: Path) -> None:
@@ -218,13 +257,26 @@ def test_chat_replicates_in_the_background(tmp_path: Path, clinic_url: str) -> N
 
 
 def test_chat_with_the_store_down_keeps_everything_and_says_so(tmp_path: Path) -> None:
+    """Finding 9 (clinic v3): the room is told the station can't be reached, never "someone is coming",
+    and the exit status says the alert did not get through."""
     home = tmp_path / "chat-home"
     url = f"postgresql://nurse:{PASSWORD}@127.0.0.1:{free_port()}/clinic"
     result = cli(home, "chat", stdin="okay\nmy chest hurts\n", env={"KETAVOICE_DATABASE_URL": url})
-    assert result.returncode == 0
+    assert result.returncode == 1
     assert "stays queued" in result.stderr and PASSWORD not in result.stderr + result.stdout
+    assert "did not reach the clinic store" in result.stderr and "chest" not in result.stderr
+    assert "The nurse station can't be reached." in result.stdout
+    assert "Someone is coming" not in result.stdout and "told the staff" not in result.stdout
     with open_journal(home) as journal:
         assert len(journal.open_alerts()) == 1
+
+
+def test_chat_with_no_store_does_not_claim_staff_were_told(tmp_path: Path) -> None:
+    """Finding 9: with no clinic store the alert is only on this screen; the hold says whom to tell."""
+    result = cli(tmp_path / "alone", "chat", stdin="okay\nmy chest hurts\nI'm still here\n")
+    assert result.returncode == 0, result.stderr  # the alert is saved here: that is all a lone device does
+    assert "This device can't reach the staff." in result.stdout and "call 911" in result.stdout
+    assert "Someone is coming" not in result.stdout and "told the staff" not in result.stdout
 
 
 def test_the_product_does_not_import_the_driver_without_a_store() -> None:

@@ -126,3 +126,32 @@ def test_schema_versions_are_recorded_and_migration_is_repeatable(clinic_url: st
         rows = conn.execute("SELECT version FROM schema_version ORDER BY version").fetchall()
     assert [r[0] for r in rows] == list(range(1, PG_SCHEMA_VERSION + 1))
     assert SCHEMA_VERSION >= 3
+
+
+def test_alerts_are_ordered_by_when_the_store_took_them_not_the_device_clock(tmp_path: Path) -> None:
+    """Clinic v3 finding 13: a device 2 h slow filed its new emergency below older alerts."""
+    import time
+
+    from ketavoice.clinic.config import ClinicConfig as Config
+    from ketavoice.clinic.pgstore import ClinicStore as Store
+    from ketavoice.clinic.replicator import Replicator as Rep
+    from ketavoice.journal.sqlite import SqliteJournal as Journal
+    from tests.clinic_support import fresh_database as fresh
+
+    with fresh() as url:
+        now = time.time()
+        rooms = {}
+        for room, created in (("Right clock", now - 60), ("Slow clock", now - 7200)):
+            journal = Journal(tmp_path / room.replace(" ", "_") / "journal.sqlite3")
+            session = journal.start_session("p", "post_session", created)
+            journal.add_alert(session, "p", "emergency", "Emergency red flag", created)
+            journal.close()
+            rooms[room] = journal.path
+        for room in ("Right clock", "Slow clock"):  # the slow device's alert reaches the store last
+            replicator = Rep(rooms[room], Config(url, room))
+            replicator.sync_once()
+            replicator.close()
+        with Store(Config(url, "")) as store:
+            alerts = store.alerts()
+        assert [a.room for a in alerts] == ["Slow clock", "Right clock"]  # newest at the store first
+        assert all(a.received_at is not None and a.received_at >= now - 5 for a in alerts)

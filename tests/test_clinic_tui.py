@@ -103,3 +103,36 @@ def test_console_says_when_the_nurse_station_is_offline_and_catches_up(
     with relay_for(clinic_url) as (relay, via_relay):
         asyncio.run(scenario(relay, via_relay))
     journal.close()
+
+
+def test_the_console_hold_says_the_station_cant_be_reached_then_that_it_has_the_alert(
+    content: Content, ketavoice_home: Path, clinic_url: str
+) -> None:
+    """Clinic v3 finding 9 in the TUI (the kiosk shares it): no "Someone is coming" while the store is
+    unreachable; once the alert arrives, the room hears so."""
+    from ketavoice.tui.inspect import screen_text
+
+    journal = SqliteJournal(ketavoice_home / "journal.sqlite3")
+    messages = content.messages
+
+    async def scenario(relay: Relay, via_relay: str) -> None:
+        relay.down()
+        sync = SyncWorker(journal.path, ClinicConfig(via_relay, "Room 8"), interval=0.05, max_backoff=0.2)
+        app = KetavoiceApp(content, journal, patient_id="p-reach", home=ketavoice_home, tick_seconds=None,
+                           sync=sync)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await type_line(pilot, "my chest hurts")
+            text = " ".join(screen_text(app).split())
+            assert "The nurse station can't be reached." in text and "Someone is coming" not in text
+            relay.up()
+            deadline = time.monotonic() + 60
+            while "has your alert now" not in " ".join(screen_text(app).split()):
+                assert time.monotonic() < deadline, "the room was never told the alert arrived"
+                await asyncio.sleep(0.1)
+                await pilot.pause()
+        assert messages.hold_reached.startswith("The nurse station has your alert now.")
+
+    with relay_for(clinic_url) as (relay, via_relay):
+        asyncio.run(scenario(relay, via_relay))
+    journal.close()

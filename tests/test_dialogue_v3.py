@@ -319,7 +319,10 @@ def test_chat_jsonl_help_me_please_alerts_staff(tmp_path: Path) -> None:
     events = _run(tmp_path, "chat", ["okay", "help me please"])
     alerts = [e for e in events if e["type"] == "alert"]
     assert alerts and alerts[0]["level"] == "note"
-    assert "I've asked a nurse to come." in [e["text"] for e in events if e["type"] == "say"]
+    # No clinic store here: nobody was asked to come, and the room is told so.
+    said = [e["text"] for e in events if e["type"] == "say"]
+    assert "I've asked a nurse to come." not in said
+    assert "The nurse station can't be reached from here. Please call out for staff." in said
 
 
 # ---- 5. mixed answers ----------------------------------------------------------------------------------

@@ -10,7 +10,16 @@ import pytest
 
 from ketavoice.content import load_content
 from ketavoice.content.model import Content
-from ketavoice.engine.events import Acknowledge, Alert, Finish, Heard, Listen, Say, Silence
+from ketavoice.engine.events import (
+    Acknowledge,
+    Alert,
+    Finish,
+    Heard,
+    Listen,
+    Say,
+    Silence,
+    StaffReach,
+)
 from tests.engine_driver import Driver, make_driver
 
 
@@ -162,3 +171,27 @@ def test_mood_words_get_a_follow_up_and_out_of_range_is_refused(content: Content
     assert "how low" in _said(driver.type("pretty bad"))
     refused = driver.type("-1")
     assert "-1" in _said(refused) and driver.engine.step_id == "mood_rating"
+
+
+def test_the_clinic_hold_says_whether_the_station_was_reached(content: Content, tmp_path: Path) -> None:
+    """Clinic v3 finding 9: "Someone is coming" only while alerts reach the station; the front end's
+    StaffReach changes what the hold says, once, and a hold in a room with no store says whom to tell."""
+    driver = _at_feeling(content, tmp_path)
+    driver.send(StaffReach("unreachable"))
+    actions = driver.type("I have crushing chest pain")
+    assert content.messages.hold_unreachable in _said(actions) and "Someone is coming" not in _said(actions)
+    assert content.messages.hold_unreachable_repeat in _said(driver.type("hello?"))
+    back = driver.send(StaffReach("station"))
+    assert content.messages.hold_reached in _said(back) and _listen(back).hold
+    assert driver.send(StaffReach("station")) == []  # said once, not on every poll
+    lost = driver.send(StaffReach("unreachable"))
+    assert content.messages.hold_unreachable in _said(lost)
+
+    alone = make_driver(content, tmp_path / "alone", reach="none")
+    alone.type("okay")
+    said = _said(alone.type("I want to kill myself"))
+    assert content.messages.hold_no_station in said and "Someone is coming" not in said
+    asking = make_driver(content, tmp_path / "asking", reach="none")
+    asking.type("okay")
+    asked = _said(asking.type("I need the nurse"))
+    assert content.messages.staff_unreached in asked and content.messages.staff_called not in asked

@@ -93,3 +93,42 @@ def test_set_pin_command_and_audit(ketavoice_home: Path) -> None:
     with sqlite3.connect(ketavoice_home / "journal.sqlite3") as db:
         rows = db.execute("SELECT actor, kind FROM audit WHERE kind = 'pin_set'").fetchall()
     assert rows == [("staff", "pin_set")]
+
+
+def test_the_throttle_wait_is_rounded_up(ketavoice_home: Path) -> None:
+    """Clinic v3 finding 14: 0.3 s left was shown as "wait 0 s" while the right PIN was refused."""
+    clock = FakeClock()
+    store = PinStore(ketavoice_home, clock=clock)
+    store.set_pin("2468")
+    assert not store.check("1111").ok
+    clock.now += 0.7
+    refused = store.check("2468")
+    assert refused.throttled and refused.wait_seconds == pytest.approx(0.3)
+    assert refused.wait_text == "1 s"
+    clock.now += 0.3
+    assert store.check("2468").ok
+
+
+def _set_pin(home: Path, stdin: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ketavoice", "kiosk", "set-pin", "--pin-stdin"],
+        input=stdin, capture_output=True, text=True, timeout=60, check=False,
+        env={"KETAVOICE_HOME": str(home), "PYTHONPATH": str(Path(__file__).parents[1]),
+             "PATH": "/usr/bin:/bin"},
+    )
+
+
+def test_replacing_a_pin_needs_the_current_one(ketavoice_home: Path) -> None:
+    """Clinic v3 finding 7 (part): `kiosk set-pin` replaced a PIN without the old one."""
+    import time
+
+    assert _set_pin(ketavoice_home, "735911\n").returncode == 0  # the first PIN needs nothing
+    pin_file = PinStore(ketavoice_home).pin_path.read_bytes()
+    forged = _set_pin(ketavoice_home, "000000\n111111\n")
+    assert forged.returncode == 1 and "current staff PIN is wrong" in forged.stderr
+    assert "Traceback" not in forged.stderr and "111111" not in forged.stderr
+    assert PinStore(ketavoice_home).pin_path.read_bytes() == pin_file  # unchanged
+    time.sleep(PinStore(ketavoice_home).wait_seconds() + 0.05)  # the wrong try was throttled like any other
+    again = _set_pin(ketavoice_home, "735911\n246810\n")
+    assert again.returncode == 0, again.stderr
+    assert PinStore(ketavoice_home).check("246810").ok and not PinStore(ketavoice_home).check("735911").ok

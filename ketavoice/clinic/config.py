@@ -1,11 +1,15 @@
-"""Where the clinic store is and which room this machine is: `--database-url`/`KETAVOICE_DATABASE_URL`
-and `--room`/`KETAVOICE_ROOM`. Also the one place that hides a connection string's password.
+"""Where the clinic store is and which room this machine is, and the one place that hides a connection
+string's password. The connection string never comes from the command line (`ps` shows every argument to
+every user): it is `KETAVOICE_DATABASE_URL` (a URL, key=value pairs, or `service=NAME` for a libpq
+service file, with the password in PGPASSFILE), or the first line of a file only its owner can read
+(`--database-url-file PATH` or `KETAVOICE_DATABASE_URL_FILE`). The room: `--room`/`KETAVOICE_ROOM`.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -13,6 +17,7 @@ from urllib.parse import urlsplit
 from ketavoice.errors import ClinicError
 
 URL_ENV = "KETAVOICE_DATABASE_URL"
+URL_FILE_ENV = "KETAVOICE_DATABASE_URL_FILE"
 ROOM_ENV = "KETAVOICE_ROOM"
 MAX_ROOM_LENGTH = 40
 _ROOM_PATTERN = re.compile(r"^[\w][\w .\-/#]*$")
@@ -47,12 +52,46 @@ def room_from(value: str | None, environ: Mapping[str, str] | None = None) -> st
     return room
 
 
+def read_url_file(path: str) -> str:
+    """The connection string on the first non-blank, non-# line of `path`, a file only its owner may
+    read (it holds a password): anything else is refused before it is read."""
+    try:
+        info = os.stat(path)
+    except OSError as error:
+        raise ClinicError(f"cannot read the database URL file {path}: {error.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ClinicError(f"the database URL file {path} is not a regular file")
+    if info.st_mode & 0o077:
+        raise ClinicError(f"the database URL file {path} can be read by others (mode "
+                          f"{stat.S_IMODE(info.st_mode):o}): run chmod 600 {path}")
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        raise ClinicError(f"the database URL file {path} belongs to another user")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = [line.strip() for line in handle.read(65536).splitlines()]
+    except (OSError, UnicodeDecodeError) as error:
+        raise ClinicError(f"cannot read the database URL file {path}: {type(error).__name__}") from None
+    found = next((line for line in lines if line and not line.startswith("#")), "")
+    if not found:
+        raise ClinicError(f"the database URL file {path} holds no connection string")
+    return found
+
+
 def clinic_config(
-    url: str | None = None, room: str | None = None, environ: Mapping[str, str] | None = None
+    url: str | None = None, room: str | None = None, environ: Mapping[str, str] | None = None,
+    url_file: str | None = None,
 ) -> ClinicConfig | None:
-    """The clinic store configuration, or None when no database URL is set (the device works alone)."""
+    """The clinic store configuration, or None when no database URL is set (the device works alone).
+    `url_file` (or KETAVOICE_DATABASE_URL_FILE) wins over KETAVOICE_DATABASE_URL; `url` is for callers
+    inside the program (tests, benchmarks), never a command-line argument."""
     env = os.environ if environ is None else environ
-    database_url = (url if url is not None else env.get(URL_ENV, "")).strip()
+    file_path = url_file if url_file is not None else env.get(URL_FILE_ENV, "").strip()
+    if url is not None:
+        database_url = url.strip()
+    elif file_path:
+        database_url = read_url_file(file_path)
+    else:
+        database_url = env.get(URL_ENV, "").strip()
     if not database_url:
         return None
     scheme = urlsplit(database_url).scheme if "://" in database_url else ""

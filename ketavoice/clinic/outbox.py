@@ -17,6 +17,7 @@ from typing import Any, Literal, TypeVar
 from ketavoice.errors import JournalError
 from ketavoice.journal import schema
 from ketavoice.journal.sqlerrors import is_busy, translate
+from ketavoice.textclean import storable
 
 Kind = Literal["session", "mood", "note", "alert"]
 T = TypeVar("T")
@@ -31,6 +32,20 @@ class OutboxItem:
     kind: Kind
     row_id: int
     payload: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class RefusedRecord:
+    """A record the clinic store refused: kept only in this journal, named by kind and row id."""
+
+    kind: str
+    row_id: int
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.row_id}"
+
+
+REFUSED_KIND = "clinic_refused"  # the audit row that marks a record quarantined (text: "KIND ROW_ID")
 
 
 @dataclass(frozen=True)
@@ -57,6 +72,20 @@ _PAYLOAD_KEYS: dict[str, tuple[str, ...]] = {
     "alert": ("id", "session_id", "patient_id", "level", "certainty", "text", "created_at",
               "acknowledged_at", "acknowledged_by", "room"),
 }
+def unsaved_alert(
+    *, local_id: int, session_id: int | None, patient_id: str, level: str, certainty: str, text: str,
+    created_at: float, room: str,
+) -> OutboxItem:
+    """An alert the journal could not keep (a full disk), as an outbox record sent from memory. Its
+    `local_id` is negative, so it can never collide with a journal row id of this device."""
+    payload: dict[str, Any] = {
+        "id": local_id, "session_id": session_id, "patient_id": patient_id, "level": level,
+        "certainty": certainty, "text": text, "created_at": created_at, "acknowledged_at": None,
+        "acknowledged_by": None, "room": room or None, "words": None,
+    }
+    return OutboxItem(seq=0, kind="alert", row_id=local_id, payload=payload)
+
+
 # The patient's own words that raised an alert: their last utterance in that session up to the alert.
 _WORDS_SQL = (
     "SELECT text FROM audit WHERE session_id = ? AND actor = 'patient' AND kind IN ('heard', 'typed')"
@@ -101,6 +130,9 @@ class Outbox:
     def pending_count(self) -> int:
         return int(self._one("SELECT count(*) FROM outbox", ())[0])
 
+    def pending_alert_count(self) -> int:
+        return int(self._one("SELECT count(*) FROM outbox WHERE kind = 'alert'", ())[0])
+
     def pending(self, limit: int = 200, default_room: str = "") -> list[OutboxItem]:
         """The oldest `limit` queued records, in the order they were written, with their current state.
         A record made before this machine had a room name gets `default_room`."""
@@ -121,6 +153,32 @@ class Outbox:
             conn.executemany("DELETE FROM outbox WHERE seq = ?", [(seq,) for seq in seqs])
 
         self._write("mark records delivered", write)
+
+    def quarantine(self, item: OutboxItem, now: float) -> None:
+        """Take a record the store refused out of the queue, so it never blocks the ones behind it. The
+        record itself stays in the journal; an audit row (no patient words) marks it refused."""
+        payload = item.payload or {}
+        session = payload.get("id") if item.kind == "session" else payload.get("session_id")
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM outbox WHERE seq = ?", (item.seq,))
+            conn.execute(
+                "INSERT INTO audit (session_id, actor, kind, text, at) VALUES (?, 'system', ?, ?, ?)",
+                (session, REFUSED_KIND, f"{item.kind} {item.row_id}", now),
+            )
+
+        self._write("set aside a record the clinic store refused", write)
+
+    def refused(self) -> list[RefusedRecord]:
+        """Every record the store refused so far, oldest first, each once."""
+        rows = self._all("SELECT text FROM audit WHERE kind = ? GROUP BY text ORDER BY min(id)",
+                         (REFUSED_KIND,))
+        found: list[RefusedRecord] = []
+        for (text,) in rows:
+            kind, _, row_id = str(text).partition(" ")
+            if row_id.lstrip("-").isdigit():
+                found.append(RefusedRecord(kind, int(row_id)))
+        return found
 
     # -- incoming --
     def open_alert_ids(self) -> list[int]:
@@ -173,7 +231,8 @@ class Outbox:
                 found = self._all(_WORDS_SQL, (payload["session_id"], payload["created_at"]))
                 words = str(found[0][0]) if found else None
             payload["words"] = words
-        return payload
+        # Rows written before input was cleaned may hold a NUL: cleaned here, so an alert still arrives.
+        return {key: storable(value) if isinstance(value, str) else value for key, value in payload.items()}
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from ketavoice.clinic.config import ClinicConfig
 from ketavoice.clinic.outbox import OutboxItem, PulledAck
 from ketavoice.clinic.pgschema import MIGRATION_LOCK, PG_MIGRATIONS, PG_SCHEMA_VERSION
-from ketavoice.errors import ClinicError, ClinicUnreachable
+from ketavoice.errors import ClinicError, ClinicRefused, ClinicUnreachable
 
 if TYPE_CHECKING:
     import psycopg
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 CONNECT_TIMEOUT_S = 3
 _ALERT_COLUMNS = (
     "id, device_id, local_id, coalesce(room, ''), patient_id, level, certainty, text, words, created_at,"
-    " acknowledged_at, acknowledged_by"
+    " acknowledged_at, acknowledged_by, received_at"
 )
 AckOutcome = Literal["acknowledged", "already", "missing"]
 
@@ -45,6 +45,9 @@ class ClinicAlert:
     created_at: float
     acknowledged_at: float | None
     acknowledged_by: str | None
+    # When the store took it (the server's clock): staff lists are ordered by it, not by the device's
+    # clock, so a device hours slow cannot file its new emergency below old alerts.
+    received_at: float | None = None
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,10 @@ class ClinicStore:
                 f"could not {what}: the clinic store at {self.config.safe_url} stopped answering "
                 f"({describe(error, self.config)})"
             ) from None
+        except (self._psycopg.DataError, self._psycopg.IntegrityError) as error:
+            # The server (or the driver, for a NUL) answered: this record can't be stored as it is.
+            self._rollback_quietly()
+            raise ClinicRefused(f"could not {what}: {describe(error, self.config)}") from None
         except self._psycopg.Error as error:
             self._rollback_quietly()
             raise ClinicError(f"could not {what}: {describe(error, self.config)}") from None
@@ -180,7 +187,7 @@ class ClinicStore:
             cur.execute(
                 f"SELECT {_ALERT_COLUMNS} FROM alerts"
                 " WHERE (NOT %s OR acknowledged_at IS NULL) AND (%s::text IS NULL OR room = %s::text)"
-                " ORDER BY created_at DESC, id DESC",
+                " ORDER BY received_at DESC, id DESC",
                 (open_only, room, room),
             )
             rows = cur.fetchall()

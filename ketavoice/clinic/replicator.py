@@ -4,7 +4,8 @@ One pass: deliver the outbox oldest first in batches (each batch one PostgreSQL 
 from the outbox: a crash in between only means the batch is delivered again, which changes nothing),
 pull acknowledgements made at the station for alerts still open here, publish this device's status.
 The background worker repeats that every `interval` seconds, backing off (capped) while the store is
-unreachable, and never touches the UI: it reports acknowledgements through a callback.
+unreachable, and never touches the UI: it reports acknowledgements through a callback. Alerts the journal
+could not keep (a full disk) are handed to the worker and sent from memory, retried while it lives.
 """
 
 from __future__ import annotations
@@ -16,12 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ketavoice.clinic.config import ClinicConfig
-from ketavoice.clinic.outbox import Outbox, PulledAck
+from ketavoice.clinic.outbox import Outbox, OutboxItem, PulledAck, RefusedRecord
 from ketavoice.clinic.pgstore import ClinicStore, DeviceStatus
-from ketavoice.errors import ClinicError, ClinicUnreachable, KetavoiceError
+from ketavoice.engine.events import Reach
+from ketavoice.errors import ClinicError, ClinicRefused, KetavoiceError
+from ketavoice.textclean import storable
 
 BATCH = 200
 MAX_BACKOFF_S = 30.0
+# While an alert waits to be delivered the store is tried again this often at most, not every 30 s.
+ALERT_BACKOFF_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,7 @@ class SyncReport:
     delivered: int
     pending: int
     acknowledged: list[PulledAck] = field(default_factory=list)
+    refused: list[RefusedRecord] = field(default_factory=list)  # set aside in this pass
 
 
 class Replicator:
@@ -56,32 +62,64 @@ class Replicator:
     def set_status(self, patient: str, step: str) -> None:
         """What the station shows for this room (thread-safe: the UI calls it, the worker publishes)."""
         with self._status_lock:
-            self._patient, self._step = patient, step
+            self._patient, self._step = storable(patient), step
 
     def sync_once(self) -> SyncReport:
         """One full pass; ClinicUnreachable when the store does not answer (nothing is lost: retry later)."""
+        refused: list[RefusedRecord] = []
         try:
             store = self._connected()
-            delivered = self._deliver(store)
+            delivered = self._deliver(store, refused)
             acks = store.acks_for(self.device_id, self.outbox.open_alert_ids())
             applied = self.outbox.apply_acks(acks, self.clock())
             if applied:
-                delivered += self._deliver(store)  # the local copies of those acks, so nothing stays queued
+                # the local copies of those acks, so nothing stays queued
+                delivered += self._deliver(store, refused)
             self._publish_status(store)
-            return SyncReport(delivered=delivered, pending=self.outbox.pending_count(), acknowledged=applied)
+            return SyncReport(delivered=delivered, pending=self.outbox.pending_count(), acknowledged=applied,
+                              refused=refused)
         except ClinicError:
             self._drop_store()
             raise
 
-    def _deliver(self, store: ClinicStore) -> int:
+    def deliver_unsaved(self, items: Sequence[OutboxItem]) -> None:
+        """Send alerts the journal could not keep straight to the store (one transaction)."""
+        try:
+            self._connected().deliver(self.device_id, items)
+        except ClinicError:
+            self._drop_store()
+            raise
+
+    def _deliver(self, store: ClinicStore, refused: list[RefusedRecord]) -> int:
         delivered = 0
         while True:
             items = self.outbox.pending(BATCH, self.config.room)
             if not items:
                 return delivered
-            store.deliver(self.device_id, items)
+            try:
+                store.deliver(self.device_id, items)
+            except ClinicRefused:
+                delivered += self._deliver_one_by_one(store, items, refused)
+                continue
             self.outbox.mark_delivered([item.seq for item in items])
             delivered += len(items)
+
+    def _deliver_one_by_one(
+        self, store: ClinicStore, items: Sequence[OutboxItem], refused: list[RefusedRecord]
+    ) -> int:
+        """A batch the store refused: each record alone, and the ones it refuses set aside (quarantined),
+        so one bad record never holds back the alerts queued behind it."""
+        delivered = 0
+        for item in items:
+            try:
+                store.deliver(self.device_id, [item])
+            except ClinicRefused:
+                self.outbox.quarantine(item, self.clock())
+                refused.append(RefusedRecord(item.kind, item.row_id))
+                continue
+            self.outbox.mark_delivered([item.seq])
+            delivered += 1
+        return delivered
 
     def _publish_status(self, store: ClinicStore) -> None:
         with self._status_lock:
@@ -128,17 +166,25 @@ class SyncWorker:
         *,
         interval: float = 0.5,
         max_backoff: float = MAX_BACKOFF_S,
+        alert_backoff: float = ALERT_BACKOFF_S,
     ) -> None:
         self.journal_path = journal_path
         self.config = config
         self.on_acknowledged = on_acknowledged
         self.interval = interval
         self.max_backoff = max_backoff
+        self.alert_backoff = alert_backoff
         self.last_error: str | None = None
         self.pending = 0
         self.failures = 0
+        self.unsaved_delivered = 0
+        self.next_wait = interval  # seconds until the next pass unless woken (backoff included)
+        self._store_failed = False
+        self._unsaved_lock = threading.Lock()
+        self._unsaved: list[OutboxItem] = []
         self._stop = threading.Event()
         self._wake = threading.Event()
+        self._first_pass = threading.Event()
         self._status: tuple[str, str] = ("", "")
         self._replicator: Replicator | None = None
         self._thread = threading.Thread(target=self._run, name="ketavoice-sync", daemon=True)
@@ -149,6 +195,46 @@ class SyncWorker:
 
     def wake(self) -> None:
         self._wake.set()
+
+    def wait_first_pass(self, timeout: float) -> bool:
+        """Block until the first pass has answered (delivered or failed), so `reach` is known, not hoped."""
+        return self._first_pass.wait(timeout)
+
+    def send_unsaved(self, item: OutboxItem) -> None:
+        """An alert the journal could not keep: sent from memory at once, retried until it arrives."""
+        with self._unsaved_lock:
+            self._unsaved.append(item)
+        self._wake.set()
+
+    @property
+    def unsaved_waiting(self) -> int:
+        with self._unsaved_lock:
+            return len(self._unsaved)
+
+    @property
+    def store_failed(self) -> bool:
+        """The last pass could not reach the store (or none has answered yet)."""
+        return self._store_failed or not self._first_pass.is_set()
+
+    @property
+    def reach(self) -> Reach:
+        """"station" once a pass got through and while the store answers with no alert waiting in
+        memory; "unreachable" otherwise (also before the first pass has answered)."""
+        if self.store_failed or self.unsaved_waiting:
+            return "unreachable"
+        return "station"
+
+    def final_pass(self) -> None:
+        """One last pass on the caller's thread after `stop` (the command-line front ends at exit)."""
+        try:
+            replicator = Replicator(self.journal_path, self.config)
+        except KetavoiceError as error:
+            self.last_error = str(error)
+            return
+        try:
+            self._pass(replicator)
+        finally:
+            replicator.close()
 
     def set_status(self, patient: str, step: str) -> None:
         self._status = (patient, step)
@@ -167,15 +253,22 @@ class SyncWorker:
         return self.failures == 0 and self.last_error is None
 
     def _run(self) -> None:
-        try:
-            self._replicator = Replicator(self.journal_path, self.config)
-        except KetavoiceError as error:
-            self.last_error = str(error)
+        while not self._stop.is_set():
+            try:
+                self._replicator = Replicator(self.journal_path, self.config)
+                break
+            except KetavoiceError as error:  # the journal can't be read now: unsaved alerts still wait
+                self._store_failed = True  # nothing can be delivered until it can
+                self._first_pass.set()
+                self._wake.wait(self._failed(str(error), alerts_waiting=self.unsaved_waiting > 0))
+                self._wake.clear()
+        if self._replicator is None:
             return
         self._replicator.set_status(*self._status)
         try:
             while not self._stop.is_set():
                 wait = self._pass(self._replicator)
+                self._first_pass.set()
                 self._wake.wait(wait)
                 self._wake.clear()
         finally:
@@ -183,19 +276,44 @@ class SyncWorker:
 
     def _pass(self, replicator: Replicator) -> float:
         try:
+            self._deliver_unsaved(replicator)
             report = replicator.sync_once()
-        except ClinicUnreachable as error:
-            return self._failed(str(error))
-        except KetavoiceError as error:
-            return self._failed(str(error))
+        except ClinicError as error:  # ClinicUnreachable among them: the store did not take the records
+            self._store_failed = True
+            return self._failed(str(error), self._alerts_waiting(replicator))
+        except KetavoiceError as error:  # the local journal (a full disk, say); the store answered
+            self._store_failed = False
+            return self._failed(str(error), self._alerts_waiting(replicator))
+        self._store_failed = False
         self.failures = 0
         self.last_error = None
         self.pending = report.pending
         if report.acknowledged and self.on_acknowledged is not None:
             self.on_acknowledged(report.acknowledged)
+        self.next_wait = self.interval
         return self.interval
 
-    def _failed(self, message: str) -> float:
+    def _deliver_unsaved(self, replicator: Replicator) -> None:
+        with self._unsaved_lock:
+            items = list(self._unsaved)
+        if not items:
+            return
+        replicator.deliver_unsaved(items)
+        with self._unsaved_lock:
+            self._unsaved = [item for item in self._unsaved if item not in items]
+        self.unsaved_delivered += len(items)
+
+    def _alerts_waiting(self, replicator: Replicator) -> bool:
+        if self.unsaved_waiting:
+            return True
+        try:
+            return replicator.outbox.pending_alert_count() > 0
+        except KetavoiceError:
+            return True  # can't tell: assume an alert waits, so the store is tried again soon
+
+    def _failed(self, message: str, alerts_waiting: bool = False) -> float:
         self.failures += 1
         self.last_error = message
-        return float(min(self.max_backoff, self.interval * (2 ** min(self.failures, 16))))
+        cap = min(self.max_backoff, self.alert_backoff) if alerts_waiting else self.max_backoff
+        self.next_wait = float(min(cap, self.interval * (2 ** min(self.failures, 16))))
+        return self.next_wait

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from ketavoice.commands._clinic import add_clinic_arguments, config_from
+from ketavoice.commands._clinic import add_clinic_arguments, config_from, report_refused
 
 if TYPE_CHECKING:
     from ketavoice.clinic.config import ClinicConfig
@@ -44,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(rows, indent=1, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(format_table(rows))
+    report_refused(("alert",))
     return 0
 
 
@@ -125,7 +126,7 @@ def _acknowledge(args: argparse.Namespace) -> int:
                  f"alerts ack {args.alert_id} by {staff}: PIN "
                  f"{'accepted' if check.ok else 'refused'}", time.time())
     if check.throttled:
-        raise KioskError(f"too many wrong PINs: wait {check.wait_seconds:.0f} s and try again")
+        raise KioskError(f"too many wrong PINs: wait {check.wait_text} and try again")
     if not check.ok:
         raise KioskError("wrong staff PIN; the alert was not acknowledged")
     if config is not None:

@@ -1,7 +1,8 @@
 """`ketavoice chat` and `ketavoice checkin`: the dialogue on stdin/stdout, one patient line per input line.
 
 A blank line counts as silence. End of input keeps everything confirmed (an unconfirmed note becomes a
-draft) and exits 0. Input bytes that are not UTF-8 become U+FFFD and overlong lines are cut
+draft) and exits 0, or 1 when an alert could not be saved here or delivered to a configured clinic store
+(said on stderr). Input bytes that are not UTF-8 become U+FFFD and overlong lines are cut
 (`frontends.lines`), so no input can crash the session and lose the note being read back.
 """
 
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
 
     content = load_content(Path(args.content) if args.content else None)
     dialogue = getattr(args, "dialogue", None) or args.dialogue_default
-    with open_journal() as journal, background_sync(journal.path):
+    with open_journal() as journal, background_sync(journal.path) as link:
         front = TextFrontEnd(
             content,
             journal,
@@ -46,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
             jsonl=args.jsonl,
             kiosk=args.kiosk,
             out=sys.stdout,
+            link=link,
         )
         front.run(read_lines(sys.stdin.buffer))
-    return 0
+    # An alert not saved here or not delivered to the store is a failure, said on stderr at exit.
+    return 1 if link.problems() else 0

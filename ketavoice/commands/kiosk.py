@@ -16,7 +16,8 @@ def add_arguments(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument("action", nargs="?", choices=("run", "set-pin"), default="run",
                         help="run the kiosk (default) or set the staff PIN")
     parser.add_argument("--pin-stdin", action="store_true",
-                        help="set-pin: read the new PIN from the first line of stdin instead of prompting")
+                        help="set-pin: read the PIN from stdin instead of prompting (when one is set: the "
+                             "current PIN on the first line, the new one on the second)")
     parser.add_argument("--idle-lock", type=float, default=600.0,
                         help="seconds without any answer before a session is locked for privacy")
     parser.add_argument("--end-reset", type=float, default=30.0,
@@ -42,6 +43,16 @@ def _set_pin(args: argparse.Namespace) -> int:
     from ketavoice.paths import data_home
     from ketavoice.tui.pin import PinStore, validate_pin
 
+    home = data_home()
+    store = PinStore(home)
+    if store.is_set():
+        # Replacing a PIN needs the current one (a wrong one is throttled like any other attempt).
+        current = sys.stdin.readline().strip() if args.pin_stdin else getpass.getpass("Current staff PIN: ")
+        check = store.check(current)
+        if check.throttled:
+            raise KioskError(f"too many wrong PINs: wait {check.wait_text}; nothing was changed")
+        if not check.ok:
+            raise KioskError("the current staff PIN is wrong; nothing was changed")
     if args.pin_stdin:
         pin = sys.stdin.readline().strip()
     else:
@@ -49,8 +60,7 @@ def _set_pin(args: argparse.Namespace) -> int:
         validate_pin(pin)
         if getpass.getpass("Same PIN again: ") != pin:
             raise KioskError("the two PINs differ; nothing was changed")
-    home = data_home()
-    PinStore(home).set_pin(pin)
+    store.set_pin(pin)
     try:
         with open_journal(home) as journal:
             journal.audit(None, "staff", "pin_set", "kiosk staff PIN set", time.time())

@@ -61,6 +61,10 @@ def run(args: argparse.Namespace) -> int:
                 alerts = alert_entries(journal.alerts_with_rooms(), patient)
     if args.drafts or args.alerts:
         sys.stdout.write(_with_extras(rows, alerts, as_csv=args.csv, as_json=args.json))
+        if args.alerts:
+            from ketavoice.commands._clinic import report_refused
+
+            report_refused()  # records the clinic store refused: on stderr, by id, no patient words
         return 0
     if args.json:
         sys.stdout.write(to_json(rows))

@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     config = config_from(args)
     if config is None:
         raise UsageError("the station needs the clinic store: set KETAVOICE_DATABASE_URL or pass "
-                         "--database-url")
+                         "--database-url-file PATH")
     home = data_home()
     pins = PinStore(home)
     if not pins.is_set():

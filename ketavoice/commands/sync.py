@@ -1,6 +1,8 @@
 """`ketavoice sync`: deliver this machine's pending records to the clinic store now, and pull back
 acknowledgements. Exit 0 when everything is delivered; 1 with a clear message when the store can't be
-reached (nothing is lost: the records stay queued in the journal)."""
+reached (nothing is lost: the records stay queued in the journal), when it answered but refused the
+records, or when it refused a record in this pass (that record is set aside, kept only in the journal and
+named by its id on every run, so it never blocks the records behind it)."""
 
 from __future__ import annotations
 
@@ -23,12 +25,13 @@ def run(args: argparse.Namespace) -> int:
     from ketavoice.clinic.pgstore import ClinicStore
     from ketavoice.clinic.replicator import Replicator
     from ketavoice.commands._args import UsageError
-    from ketavoice.errors import ClinicError
+    from ketavoice.errors import ClinicError, ClinicUnreachable
     from ketavoice.journal import journal_path
 
     config = config_from(args)
     if config is None:
-        raise UsageError("no clinic store is configured: set KETAVOICE_DATABASE_URL or pass --database-url")
+        raise UsageError("no clinic store is configured: set KETAVOICE_DATABASE_URL or pass "
+                         "--database-url-file PATH")
     path = journal_path()
     if not path.exists():
         with ClinicStore(config):
@@ -41,11 +44,20 @@ def run(args: argparse.Namespace) -> int:
     except ClinicError as error:
         with Outbox(path) as outbox:
             waiting = outbox.pending_count()
-        print(f"ketavoice sync: {error}. {waiting} record(s) wait on this machine and will be delivered "
-              "when the store answers.", file=sys.stderr)
+        if isinstance(error, ClinicUnreachable):
+            print(f"ketavoice sync: {error}. {waiting} record(s) wait on this machine and will be delivered "
+                  "when the store answers.", file=sys.stderr)
+        else:  # it answered: saying it is not answering would send staff looking for the wrong fault
+            print(f"ketavoice sync: the clinic store answered but did not take the records: {error}. "
+                  f"{waiting} record(s) wait on this machine.", file=sys.stderr)
         return 1
     finally:
         replicator.close()
     back = f"; {len(report.acknowledged)} acknowledgement(s) received" if report.acknowledged else ""
     print(f"Delivered {report.delivered} record(s) to {config.safe_url}; {report.pending} pending{back}.")
-    return 0 if report.pending == 0 else 1
+    with Outbox(path) as outbox:
+        refused = outbox.refused()
+    if refused:
+        print(f"ketavoice sync: the clinic store refused {len(refused)} record(s); they are kept only on "
+              f"this machine: {', '.join(str(r) for r in refused)}.", file=sys.stderr)
+    return 0 if report.pending == 0 and not report.refused else 1

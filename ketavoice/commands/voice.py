@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
     from typing import Any
 
+    from ketavoice.clinic.link import LinkedEngine
     from ketavoice.content import load_content
     from ketavoice.engine.engine import Engine
     from ketavoice.engine.events import Action, Event, Listen, Typed
@@ -69,8 +70,9 @@ def run(args: argparse.Namespace) -> int:
     def emit(row: dict[str, Any]) -> None:
         print(json.dumps(row, ensure_ascii=False), flush=True)
 
-    def action_line(action: Action) -> None:
-        emit(action.to_json())
+    def on_action(action: Action) -> None:
+        if args.jsonl:
+            emit(action.to_json())
 
     def opinion_line(opinion: Opinion) -> None:
         emit({"type": "second_opinion", "step": opinion.listen.step, "text": opinion.text,
@@ -118,17 +120,20 @@ def run(args: argparse.Namespace) -> int:
                            whisper_model=Path(args.whisper_model) if args.whisper_model else None,
                            use_whisper=not args.no_whisper, ready_tone=not args.no_tone)
     io, notes = build_voice_io(content, args.dialogue, source, speaker, options, on_line=show,
-                               on_problem=problem, on_action=action_line if args.jsonl else None,
+                               on_problem=problem, on_action=on_action,
                                on_opinion=opinion_line if args.jsonl else None)
     for note in notes:
         problem(note)
     on_turn = emit if args.jsonl else None
     from ketavoice.clinic.background import background_sync
 
-    with open_journal() as journal, background_sync(journal.path):
-        engine = Engine(content, journal, patient_id=args.patient, dialogue=args.dialogue, clock=time.time,
-                        kiosk=args.kiosk, spoken=not use_keyboard_only)
-        io.rate_wpm = engine.rate_wpm
+    with open_journal() as journal, background_sync(journal.path) as link:
+        # The hold is worded by whether alerts reach the station (the sync's first pass, then each change);
+        # alerts wake the sync, and one the journal could not keep is sent from memory.
+        plain = Engine(content, journal, patient_id=args.patient, dialogue=args.dialogue, clock=time.time,
+                       kiosk=args.kiosk, reach=link.reach, spoken=not use_keyboard_only)
+        io.rate_wpm = plain.rate_wpm
+        engine = LinkedEngine(plain, link)
         try:
             if use_keyboard_only:
                 run_voice(engine, io, keyboard=keyboard, on_problem=problem, typed_only=True, on_turn=on_turn)
@@ -138,4 +143,4 @@ def run(args: argparse.Namespace) -> int:
         finally:
             source.close()
             speaker.close()
-    return 0
+    return 1 if link.problems() else 0  # an alert not saved here or not delivered (said on stderr)

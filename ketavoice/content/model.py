@@ -311,6 +311,19 @@ class Messages:
     hold_clinic: str = "I've told the staff. Someone is coming. Stay where you are. I'm here with you."
     hold_clinic_repeat: str = "Someone is coming. Stay where you are. I'm here with you."
     hold_released: str = "The staff have seen your alert. When you're ready, we'll go on."
+    # The clinic hold when the alert has not reached the nurse station: said plainly, never "coming".
+    hold_unreachable: str = (
+        "The nurse station can't be reached. Press the call button or call out for staff."
+    )
+    hold_unreachable_repeat: str = "Press the call button or call out for staff. I'm here with you."
+    hold_no_station: str = (
+        "This device can't reach the staff. Tell the person with you, or call out for staff. "
+        "If no one comes, call 911."
+    )
+    hold_no_station_repeat: str = (
+        "Tell the person with you, or call out for staff. If no one comes, call 911."
+    )
+    hold_reached: str = "The nurse station has your alert now. Someone is coming. Stay where you are."
     hold_home_question: str = "Were you able to call?"
     hold_home_done: str = "Thank you for calling. Stay with them, and follow their advice. We'll stop here."
     hold_home_repeat: str = "Please call now. I'll wait."
@@ -347,6 +360,7 @@ class Messages:
     hold_home_ended_alert: str = "Home hold: the session ended without a confirmed call."
     # A request for a person ("I need the nurse"): a staff note in the clinic, the clinic's number at home.
     staff_called: str = "I've asked a nurse to come."
+    staff_unreached: str = "The nurse station can't be reached from here. Please call out for staff."
     staff_home: str = "Please call the clinic. If someone is with you, tell them now."
     staff_alert: str = "The patient asked for a person. Not urgent unless they say more."
     # An answer not understood three times: its words are kept for staff and the dialogue goes on.

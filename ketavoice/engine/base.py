@@ -19,6 +19,7 @@ from ketavoice.engine.events import (
     FinishStatus,
     Heard,
     Listen,
+    Reach,
     Say,
     Setting,
 )
@@ -26,6 +27,7 @@ from ketavoice.engine.state import Mode, State
 from ketavoice.errors import JournalError
 from ketavoice.journal.base import Actor, Certainty, Journal
 from ketavoice.meaning import Expect, Flag, Understood
+from ketavoice.textclean import storable
 from ketavoice.understanding import grammar_phrases
 
 # How much of the patient's words an alert keeps for staff.
@@ -49,6 +51,7 @@ class EngineBase:
         clock: Callable[[], float],
         kiosk: bool = False,
         setting: Setting | None = None,
+        reach: Reach = "station",
         spoken: bool = False,
     ) -> None:
         self.content = content
@@ -56,11 +59,13 @@ class EngineBase:
         self.spoken = spoken
         self.dialogue = content.dialogue(dialogue or content.default_dialogue)
         self.journal = journal
-        self.patient_id = patient_id
+        self.patient_id = storable(patient_id)
         self.kiosk = kiosk
         # Clinic unless told otherwise, except the home check-in: a device in a recovery room has staff.
         self.setting: Setting = setting or ("home" if self.dialogue.name == "checkin" else "clinic")
         self._clock = clock
+        # How alerts reach staff, as the front end last said (`StaffReach`); the hold is worded by it.
+        self.reach: Reach = reach
         self._state = State(step_id=self.dialogue.start, rate_wpm=content.voice.rate_wpm)
         self._listen_seq = 0
         self._pending_listen: Listen | None = None
@@ -108,8 +113,17 @@ class EngineBase:
                 state.session_id, self.patient_id, level, text, self._clock(), certainty=certainty
             )
         except JournalError:
-            alert_id = -1  # still shown and said: safety never waits on storage
+            # Still shown and said: safety never waits on storage. The front end sends it from memory;
+            # until it says the station has it, the room is told staff were not reached.
+            alert_id = -1
+            state.alerts_unsaved = True
         return Alert(level, text, alert_id, state.step_id, certainty, concept)
+
+    def _staff_reach(self) -> Reach:
+        """Whether the alerts raised so far reach the station: an unsaved one does not, until told."""
+        if self.reach == "station" and self._state.alerts_unsaved:
+            return "unreachable"
+        return self.reach
 
     def _finish(self, status: FinishStatus) -> list[Action]:
         state = self._state

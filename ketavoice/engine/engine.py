@@ -12,6 +12,8 @@ escalates to the hold.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ketavoice.content.model import GLOBAL_INTENTS, Step
 from ketavoice.engine.asking_flow import AskingFlows
 from ketavoice.engine.base import ALERT_WORDS_MAX
@@ -26,6 +28,7 @@ from ketavoice.engine.events import (
     SecondOpinion,
     SetRate,
     Silence,
+    StaffReach,
     Started,
     Tick,
     Typed,
@@ -39,6 +42,7 @@ from ketavoice.engine.screening_flow import ScreeningFlows
 from ketavoice.engine.state import Mode, PendingNote, strip_done
 from ketavoice.errors import JournalError
 from ketavoice.meaning import Expect, Understood
+from ketavoice.textclean import storable
 from ketavoice.understanding import intent_for_key, understand
 from ketavoice.understanding.normalize import tokens
 
@@ -57,6 +61,22 @@ _GO_ON_INTENTS = frozenset({"next", "yes"})
 _GO_ON_WORDS = frozenset({("ok",), ("okay",), ("alright",), ("go", "on"), ("continue",), ("carry", "on")})
 
 
+def storable_event(event: Event) -> Event:
+    """The event with the patient's words cleaned of what no store can keep (NUL, lone surrogates)."""
+    if isinstance(event, Typed | SecondOpinion):
+        text = storable(event.text)
+        return event if text is event.text else replace(event, text=text)
+    if isinstance(event, Heard):
+        cleaned = replace(
+            event,
+            text=storable(event.text),
+            alternatives=tuple(storable(a) for a in event.alternatives),
+            second_opinion=None if event.second_opinion is None else storable(event.second_opinion),
+        )
+        return event if cleaned == event else cleaned
+    return event
+
+
 class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, MissFlows, AskingFlows):
     """One patient's dialogue. Not thread-safe: a front end calls `handle` from one thread only.
 
@@ -68,6 +88,7 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, MissFlows, As
     def handle(self, event: Event) -> list[Action]:
         """Apply one event and return what the front end must do, in order; what would be too long to
         hear at once is paced (`pacing`): the rest follows when the patient goes on."""
+        event = storable_event(event)
         pending, self._paced_rest = self._paced_rest, []
         if pending and self._goes_on(event):
             return self._paced(pending)
@@ -77,7 +98,7 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, MissFlows, As
         return self._paced(self._handle(event))
 
     def _passes_by(self, event: Event) -> bool:
-        if isinstance(event, Tick):
+        if isinstance(event, (Tick, StaffReach)):
             return True  # a due deadline goes on (`_goes_on`); an earlier tick changes nothing
         return isinstance(event, (Heard, Silence)) and self._is_stale(event.listen_id)
 
@@ -117,6 +138,8 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, MissFlows, As
         state = self._state
         if isinstance(event, Acknowledge):
             return self._acknowledge(event)
+        if isinstance(event, StaffReach):
+            return self._reach_changed(event)
         if state.mode is Mode.FINISHED:
             return self._after_finish(event)
         if isinstance(event, Started):

@@ -13,6 +13,10 @@ from ketavoice.meaning import Expect as Expect  # re-exported: front ends name l
 
 AlertLevel = Literal["emergency", "crisis", "warning", "note"]
 Setting = Literal["clinic", "home"]
+# Whether an alert raised now reaches staff beyond this screen: "station" (a clinic store answers),
+# "unreachable" (a store is configured but does not answer, or alerts wait undelivered), "none" (no
+# clinic store: the alert is only on this device). The front end knows; the engine words the hold by it.
+Reach = Literal["station", "unreachable", "none"]
 SavedKind = Literal["mood", "note", "draft", "screening", "answer"]
 FinishStatus = Literal["completed", "stopped", "ended"]
 
@@ -95,7 +99,14 @@ class SecondOpinion:
     listen_id: int | None = None
 
 
-Event = Started | Heard | Typed | Pressed | Silence | Tick | Acknowledge | Ended | SecondOpinion
+@dataclass(frozen=True)
+class StaffReach:
+    """The front end learned that alerts now do (or no longer) reach the nurse station."""
+
+    reach: Reach
+
+
+Event = Started | Heard | Typed | Pressed | Silence | Tick | Acknowledge | Ended | SecondOpinion | StaffReach
 
 
 # ---- actions ------------------------------------------------------------------------------------

@@ -89,4 +89,5 @@ class MissFlows(EngineBase):
         if self.setting == "home":
             return self._says([messages.staff_home]) + self._ask(full=False)
         alert = self._alert("note", f"{messages.staff_alert} Patient said: \u201c{said_quote(text)}\u201d")
-        return [alert, *self._says([messages.staff_called]), *self._ask(full=False)]
+        called = messages.staff_called if self._staff_reach() == "station" else messages.staff_unreached
+        return [alert, *self._says([called]), *self._ask(full=False)]

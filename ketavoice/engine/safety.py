@@ -13,6 +13,7 @@ from ketavoice.engine.events import (
     Alert,
     Event,
     Heard,
+    StaffReach,
     Typed,
 )
 from ketavoice.engine.state import Mode
@@ -160,8 +161,31 @@ class SafetyFlows(EngineBase):
                 else [messages.hold_home_question]
             )
             return self._says(texts, urgent=True) + [self._listen("yes_no", "yes_no")]
-        text = messages.hold_clinic_repeat if repeat else messages.hold_clinic
+        reach = self._staff_reach()
+        if reach == "none":
+            text = messages.hold_no_station_repeat if repeat else messages.hold_no_station
+        elif reach == "unreachable":
+            text = messages.hold_unreachable_repeat if repeat else messages.hold_unreachable
+        else:
+            text = messages.hold_clinic_repeat if repeat else messages.hold_clinic
         return self._says([text], urgent=True) + [self._listen("any", "any")]
+
+    def _reach_changed(self, event: StaffReach) -> list[Action]:
+        """The front end says whether alerts reach the station now; a clinic hold says the new truth once
+        (it never keeps promising "someone is coming" to a room nobody was told about)."""
+        state = self._state
+        before = self._staff_reach()
+        self.reach = event.reach
+        if event.reach == "station":
+            state.alerts_unsaved = False  # the front end delivered what the journal could not keep
+        after = self._staff_reach()
+        if after == before or state.mode is not Mode.HOLD or self.setting != "clinic":
+            return []
+        if after == "station":
+            return self._says([self.content.messages.hold_reached], urgent=True) + [
+                self._listen("any", "any")
+            ]
+        return self._hold_prompt(repeat=False)
 
     def _in_hold(self, flags: tuple[Flag, ...], meaning: Understood, text: str) -> list[Action]:
         """Everything said in a hold is kept (audited); a new danger adds its alert; at home the patient
@@ -267,7 +291,10 @@ class SafetyFlows(EngineBase):
         to a companion reporting the patient's danger, what to do for them."""
         home = self.setting == "home"
         if flag.subject == "companion":
-            script = red_flag.companion_home_script if home else red_flag.companion_script
+            # The clinic's companion script says staff were told: only true when the station has it.
+            unreached = self._staff_reach() != "station"
+            use_home = home or (unreached and bool(red_flag.companion_home_script))
+            script = red_flag.companion_home_script if use_home else red_flag.companion_script
             if script:
                 return script
         return red_flag.home_script if home and red_flag.home_script else red_flag.script

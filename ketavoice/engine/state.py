@@ -51,6 +51,7 @@ class State:
     check_asked_again: bool = False  # an unclear answer to the check question was met by asking once more
     hold_levels: tuple[RedFlagLevel, ...] = ()  # levels whose script ran in this hold
     hold_alert_ids: tuple[int, ...] = ()  # alerts whose acknowledgement ends a clinic hold
+    alerts_unsaved: bool = False  # an alert could not be journaled; staff are not reached until told so
     misses: int = 0  # answers not understood on the current question, until one is understood
     missed_words: list[str] = field(default_factory=list)  # their words, kept verbatim for staff
     last_heard: str = ""  # the words of the answer being handled

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import BinaryIO
 
+from ketavoice.textclean import storable
+
 MAX_LINE_CHARS = 4000
 _DISCARD_CHUNK = 64 * 1024
 
@@ -25,7 +27,7 @@ def read_line(stream: BinaryIO, max_chars: int = MAX_LINE_CHARS) -> str | None:
             rest = stream.readline(_DISCARD_CHUNK)
             if not rest or rest.endswith(b"\n"):
                 break
-    text = raw.decode("utf-8", errors="replace")
+    text = storable(raw.decode("utf-8", errors="replace"))
     return text.rstrip("\r\n")[:max_chars]
 
 

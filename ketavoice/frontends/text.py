@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterable
 from typing import TextIO
 
+from ketavoice.clinic.link import ClinicLink, LinkedEngine
 from ketavoice.content.model import Content
 from ketavoice.engine.engine import Engine
 from ketavoice.engine.events import (
@@ -37,9 +38,14 @@ class TextFrontEnd:
         jsonl: bool,
         kiosk: bool,
         out: TextIO,
+        link: ClinicLink | None = None,
     ) -> None:
         self.engine = Engine(
-            content, journal, patient_id=patient_id, dialogue=dialogue, clock=time.time, kiosk=kiosk
+            content, journal, patient_id=patient_id, dialogue=dialogue, clock=time.time, kiosk=kiosk,
+            reach=link.reach if link is not None else "station",
+        )
+        self._driven: Engine | LinkedEngine = (
+            self.engine if link is None else LinkedEngine(self.engine, link)
         )
         self.jsonl = jsonl
         self.out = out
@@ -63,7 +69,7 @@ class TextFrontEnd:
                         self.engine.handle(Ended())
 
     def _send(self, event: Event) -> None:
-        for action in self.engine.handle(event):
+        for action in self._driven.handle(event):
             self._show(action)
         self.out.flush()
 

@@ -182,7 +182,8 @@ class KetavoiceApp(ClinicSyncMixin, PlainNotifyApp[int]):
 
     def new_session_screen(self, patient_id: str, patient_label: str) -> SessionScreen:
         engine = Engine(self.content, self.journal, patient_id=patient_id, dialogue=self.dialogue_name,
-                        clock=self.clock, kiosk=self.KIOSK, spoken=self.voice_factory is not None)
+                        clock=self.clock, kiosk=self.KIOSK, reach=self.initial_reach(),
+                        spoken=self.voice_factory is not None)
         voice = VoiceBridge(self.voice_factory) if self.voice_factory is not None else None
         return SessionScreen(
             engine, self.content, patient_label=patient_label, clock=self.clock,

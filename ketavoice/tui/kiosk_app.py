@@ -175,7 +175,7 @@ class KioskApp(KetavoiceApp, inherit_bindings=False):
             self.notify("PIN attempts cannot be recorded on disk (full or read-only); they are still "
                         "limited.", severity="error", timeout=30)
         if check.throttled:
-            self.audit("pin_throttled", f"PIN attempt refused, {check.wait_seconds:.0f} s left")
+            self.audit("pin_throttled", f"PIN attempt refused, {check.wait_text} left")
         elif not check.ok:
             self.audit("pin_failed", f"wrong staff PIN (failure {check.failures})")
         else:

@@ -114,7 +114,7 @@ class PinScreen(ModalScreen[bool]):
         if check.ok:
             self.dismiss(True)
         elif check.throttled:
-            status.update(f"⏳ Too many wrong PINs. Try again in {int(check.wait_seconds + 0.999)} s.")
+            status.update(f"⏳ Too many wrong PINs. Try again in {check.wait_text}.")
         else:
             status.update("✗ Wrong PIN.")
 

@@ -93,7 +93,7 @@ def _check(store: PinStore, pin: str, sink: IO[str]) -> bool:
     if check.ok:
         return True
     if check.throttled:
-        _write(sink, f"  Too many wrong PINs. Try again in {int(check.wait_seconds + 0.999)} s.\n")
+        _write(sink, f"  Too many wrong PINs. Try again in {check.wait_text}.\n")
     else:
         _write(sink, "  Wrong PIN.\n")
     return False

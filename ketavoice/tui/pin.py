@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import hmac
 import json
+import math
 import os
 import secrets
 import time
@@ -48,6 +49,11 @@ class PinCheck:
     @property
     def throttled(self) -> bool:
         return self.wait_seconds > 0
+
+    @property
+    def wait_text(self) -> str:
+        """The wait in whole seconds, rounded up: never "wait 0 s" while the right PIN is refused."""
+        return f"{max(1, math.ceil(self.wait_seconds))} s"
 
 
 def validate_pin(pin: str) -> None:

@@ -29,6 +29,9 @@ class DialogueEngine(Protocol):
     @property
     def pending_listen(self) -> Listen | None: ...
 
+    @property
+    def session_id(self) -> int | None: ...
+
 
 class VoicePerformer(Protocol):
     """Carries out actions on real (or fake) devices, blocking; a Listen returns Heard or Silence."""

@@ -71,12 +71,13 @@ class AcknowledgeRequested(Message):
 
 
 class SessionProgress(Message):
-    """The dialogue moved to `step` (and raised an alert, if `alert`): the app tells the clinic sync."""
+    """The dialogue moved to `step` (and raised `raised`, if any): the app tells the clinic sync."""
 
-    def __init__(self, step: str, alert: bool = False) -> None:
+    def __init__(self, step: str, alert: bool = False, raised: Alert | None = None) -> None:
         super().__init__()
         self.step = step
-        self.alert = alert
+        self.alert = alert or raised is not None
+        self.raised = raised
 
 
 class SessionScreen(Screen[None]):
@@ -297,7 +298,7 @@ class SessionScreen(Screen[None]):
                 voice_actions.append(action)
             elif isinstance(action, Alert):
                 self.query_one(AlertBanner).add(BannerAlert(action.alert_id, action.level, action.text))
-                self.post_message(SessionProgress(action.step, alert=True))
+                self.post_message(SessionProgress(action.step, raised=action))
             elif isinstance(action, Saved):
                 self.query_one(Notice).show_ok(saved_text(action))
             elif isinstance(action, Finish):

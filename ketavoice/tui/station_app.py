@@ -251,7 +251,7 @@ class StationApp(PlainNotifyApp[int]):
         for alert in snapshot.open_alerts:
             style = "bold red" if alert.certainty == "certain" else "yellow"
             table.add_row(
-                Text(clock_time(alert.created_at)), Text(clean(alert.room) or "-"),
+                Text(clock_time(alert.received_at or alert.created_at)), Text(clean(alert.room) or "-"),
                 Text(clean(alert.patient)),
                 Text(clean(alert.level).upper(), style=style), Text(clean(alert.certainty), style=style),
                 Text(clean(alert.words, 60)), Text(clean(alert.text, 60)), key=str(alert.id),
@@ -296,7 +296,7 @@ class StationApp(PlainNotifyApp[int]):
             return
         if check.throttled:
             self.audit("pin_throttled", f"station PIN attempt refused for alert {alert.id}")
-            self.notify(f"Too many wrong PINs: wait {check.wait_seconds:.0f} s.", severity="error")
+            self.notify(f"Too many wrong PINs: wait {check.wait_text}.", severity="error")
             return
         if not check.ok:
             self.audit("pin_failed", f"wrong staff PIN at the station for alert {alert.id}")
