@@ -82,3 +82,7 @@ class ClinicError(KetavoiceError):
 
 class ClinicUnreachable(ClinicError):
     pass
+
+
+class RecordCollision(ClinicError):
+    """The store holds another record under this device id and row id: the journal is a copy."""

@@ -18,7 +18,7 @@ from pathlib import Path
 from ketavoice.clinic.config import ClinicConfig
 from ketavoice.clinic.outbox import Outbox, PulledAck
 from ketavoice.clinic.pgstore import ClinicStore, DeviceStatus
-from ketavoice.errors import ClinicError, ClinicUnreachable, KetavoiceError
+from ketavoice.errors import ClinicError, ClinicUnreachable, KetavoiceError, RecordCollision
 
 BATCH = 200
 MAX_BACKOFF_S = 30.0
@@ -29,6 +29,15 @@ class SyncReport:
     delivered: int
     pending: int
     acknowledged: list[PulledAck] = field(default_factory=list)
+    renewed_from: str | None = None  # set when this pass found the journal to be a copy and renamed it
+
+
+def copy_note(previous_device_id: str | None) -> str:
+    """What staff are told about a journal that was found to be a copy of another device's."""
+    if previous_device_id is None:
+        return ""
+    return (f"new device id: this journal was a copy (restored from backup or cloned) of device "
+            f"{previous_device_id[:8]}; its older records stay under that id")
 
 
 class Replicator:
@@ -62,13 +71,15 @@ class Replicator:
         """One full pass; ClinicUnreachable when the store does not answer (nothing is lost: retry later)."""
         try:
             store = self._connected()
+            before = self.device_id = self.outbox.device_id()  # another replicator may have renewed it
             delivered = self._deliver(store)
-            acks = store.acks_for(self.device_id, self.outbox.open_alert_ids())
+            acks = store.acks_for(self.outbox.open_alert_uids())
             applied = self.outbox.apply_acks(acks, self.clock())
             if applied:
                 delivered += self._deliver(store)  # the local copies of those acks, so nothing stays queued
             self._publish_status(store)
-            return SyncReport(delivered=delivered, pending=self.outbox.pending_count(), acknowledged=applied)
+            return SyncReport(delivered=delivered, pending=self.outbox.pending_count(), acknowledged=applied,
+                              renewed_from=before if self.device_id != before else None)
         except ClinicError:
             self._drop_store()
             raise
@@ -79,19 +90,34 @@ class Replicator:
             items = self.outbox.pending(BATCH, self.config.room)
             if not items:
                 return delivered
-            store.deliver(self.device_id, items)
+            try:
+                if store.reused_keys(self.device_id, items):
+                    raise RecordCollision("this journal reuses record ids the store holds under other uids")
+                store.deliver(self.device_id, items)
+            except RecordCollision:
+                self._renew_identity()
+                continue
             self.outbox.mark_delivered([item.seq for item in items])
             delivered += len(items)
+
+    def _renew_identity(self) -> None:
+        """This journal is a copy: go on under a new device id, so no record of the other copy is touched."""
+        copied_from = self.device_id
+        self.device_id = self.outbox.renew_device_id(copied_from, self.clock())
+        if self.device_id == copied_from:
+            raise ClinicError("could not give this journal a new device identity")
+        self._published = None
 
     def _publish_status(self, store: ClinicStore) -> None:
         with self._status_lock:
             patient, step = self._patient, self._step
         last_mood = self.outbox.last_mood(patient) if patient else None
-        status = DeviceStatus(self.device_id, self.config.room, patient, step, last_mood, self.clock())
+        note = copy_note(self.outbox.identity().previous_device_id)
+        status = DeviceStatus(self.device_id, self.config.room, patient, step, last_mood, self.clock(), note)
         previous = self._published
         stale = previous is None or status.updated_at - previous.updated_at >= 10.0
         def shown(s: DeviceStatus) -> tuple[object, ...]:
-            return (s.room, s.patient, s.step, s.last_mood)
+            return (s.device_id, s.room, s.patient, s.step, s.last_mood, s.note)
 
         changed = previous is None or shown(previous) != shown(status)
         if changed or stale:
