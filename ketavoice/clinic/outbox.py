@@ -148,6 +148,9 @@ class Outbox:
     def pending_count(self) -> int:
         return int(self._one("SELECT count(*) FROM outbox", ())[0])
 
+    def alert_waiting(self) -> bool:
+        return bool(self._all("SELECT 1 FROM outbox WHERE kind = 'alert' LIMIT 1", ()))
+
     def pending(self, limit: int = 200, default_room: str = "") -> list[OutboxItem]:
         """The oldest `limit` queued records, in the order they were written, with their current state.
         A record made before this machine had a room name gets `default_room`."""

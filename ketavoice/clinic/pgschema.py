@@ -131,6 +131,8 @@ PG_MIGRATIONS += (
         *(step for table in ("sessions", "moods", "notes", "alerts") for step in _uid_steps(table)),
         # Staff-facing note on a room, e.g. that its journal was found to be a copy and renamed.
         "ALTER TABLE devices ADD COLUMN note text",
+        # When the store last heard from the room, by the server's clock (a device's may be wrong).
+        "ALTER TABLE devices ADD COLUMN seen_at double precision",
     ),
 )
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)

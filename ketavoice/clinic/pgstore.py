@@ -14,6 +14,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from ketavoice.clinic.config import ClinicConfig
+from ketavoice.clinic.liveness import (
+    MIGRATION_DEADLINE_S,
+    OPERATION_DEADLINE_S,
+    WATCHDOG,
+    connection_options,
+    cut_socket,
+)
 from ketavoice.clinic.outbox import OutboxItem, RemoteAck
 from ketavoice.clinic.pgschema import MIGRATION_LOCK, PG_MIGRATIONS, PG_SCHEMA_VERSION
 from ketavoice.errors import ClinicError, ClinicUnreachable, RecordCollision
@@ -21,7 +28,6 @@ from ketavoice.errors import ClinicError, ClinicUnreachable, RecordCollision
 if TYPE_CHECKING:
     import psycopg
 
-CONNECT_TIMEOUT_S = 3
 _ALERT_COLUMNS = (
     "id, device_id, local_id, coalesce(room, ''), patient_id, level, certainty, text, words, created_at,"
     " acknowledged_at, acknowledged_by"
@@ -56,6 +62,7 @@ class DeviceStatus:
     last_mood: int | None
     updated_at: float
     note: str = ""
+    seen_at: float | None = None  # the store's clock
 
 
 def import_psycopg() -> Any:
@@ -74,8 +81,8 @@ def connect(config: ClinicConfig, *, autocommit: bool = False) -> psycopg.Connec
     psycopg_module = import_psycopg()
     try:
         conn: psycopg.Connection[Any] = psycopg_module.connect(
-            config.database_url, connect_timeout=CONNECT_TIMEOUT_S, autocommit=autocommit,
-            application_name="ketavoice",
+            config.database_url, autocommit=autocommit, application_name="ketavoice",
+            **connection_options(),
         )
     except psycopg_module.Error as error:
         raise ClinicUnreachable(
@@ -105,7 +112,7 @@ class ClinicStore:
         self.config = config
         self._psycopg = import_psycopg()
         self.conn = connect(config)
-        with self._errors("prepare the clinic store"):
+        with self._errors("prepare the clinic store", MIGRATION_DEADLINE_S):
             migrate(self.conn)
 
     def close(self) -> None:
@@ -122,14 +129,21 @@ class ClinicStore:
         return bool(self.conn.closed)
 
     @contextmanager
-    def _errors(self, what: str) -> Iterator[None]:
+    def _errors(self, what: str, deadline: float = OPERATION_DEADLINE_S) -> Iterator[None]:
+        """Driver errors as ClinicError/ClinicUnreachable; an operation the store has not answered after
+        `deadline` seconds is cut (see liveness) and reported unreachable."""
         try:
-            yield
+            fileno = self.conn.fileno()
+        except self._psycopg.Error:
+            fileno = -1
+        try:
+            with WATCHDOG.guard(deadline, lambda: cut_socket(fileno) if fileno >= 0 else None) as expired:
+                yield
         except self._psycopg.OperationalError as error:
+            cause = f"no answer in {deadline:g} s" if expired() else describe(error, self.config)
             self._rollback_quietly()
             raise ClinicUnreachable(
-                f"could not {what}: the clinic store at {self.config.safe_url} stopped answering "
-                f"({describe(error, self.config)})"
+                f"could not {what}: the clinic store at {self.config.safe_url} stopped answering ({cause})"
             ) from None
         except self._psycopg.Error as error:
             self._rollback_quietly()
@@ -191,10 +205,12 @@ class ClinicStore:
     def publish_status(self, status: DeviceStatus) -> None:
         with self._errors("publish the device status"), self.conn.transaction(), self.conn.cursor() as cur:
             cur.execute(
-                "INSERT INTO devices (device_id, room, patient_id, step, last_mood, updated_at, note)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (device_id) DO UPDATE SET"
+                "INSERT INTO devices (device_id, room, patient_id, step, last_mood, updated_at, note,"
+                " seen_at) VALUES (%s, %s, %s, %s, %s, %s, %s, extract(epoch FROM clock_timestamp()))"
+                " ON CONFLICT (device_id) DO UPDATE SET"
                 " room = EXCLUDED.room, patient_id = EXCLUDED.patient_id, step = EXCLUDED.step,"
-                " last_mood = EXCLUDED.last_mood, updated_at = EXCLUDED.updated_at, note = EXCLUDED.note",
+                " last_mood = EXCLUDED.last_mood, updated_at = EXCLUDED.updated_at, note = EXCLUDED.note,"
+                " seen_at = EXCLUDED.seen_at",
                 (status.device_id, status.room or None, status.patient or None, status.step or None,
                  status.last_mood, status.updated_at, status.note or None),
             )
@@ -238,10 +254,20 @@ class ClinicStore:
         with self._errors("read the rooms"), self.conn.transaction(), self.conn.cursor() as cur:
             cur.execute(
                 "SELECT device_id, coalesce(room, ''), coalesce(patient_id, ''), coalesce(step, ''),"
-                " last_mood, updated_at, coalesce(note, '') FROM devices ORDER BY room, device_id"
+                " last_mood, updated_at, coalesce(note, ''), seen_at FROM devices ORDER BY room, device_id"
             )
             rows = cur.fetchall()
         return [DeviceStatus(*row) for row in rows]
+
+    def health(self) -> tuple[float, bool]:
+        """The store's clock and whether it accepts writes now (not read-only, not a standby)."""
+        with self._errors("check the store"), self.conn.transaction(), self.conn.cursor() as cur:
+            cur.execute(
+                "SELECT extract(epoch FROM clock_timestamp())::double precision,"
+                " current_setting('transaction_read_only') = 'off' AND NOT pg_is_in_recovery()"
+            )
+            row = cur.fetchone()
+        return (float(row[0]), bool(row[1])) if row else (time.time(), False)
 
     def acknowledgements(self, alert_id: int) -> list[tuple[str, float, str]]:
         with self._errors("read the audit"), self.conn.transaction(), self.conn.cursor() as cur:
@@ -259,7 +285,17 @@ class ClinicStore:
 
 
 def migrate(conn: psycopg.Connection[Any]) -> int:
-    """Bring the store's schema to PG_SCHEMA_VERSION; refuse a newer one. Returns the version."""
+    """Bring the store's schema to PG_SCHEMA_VERSION; refuse a newer one. Returns the version.
+    A store already current is only read: no lock, so a stalled device that holds the lock (its
+    transaction open until the server's idle timeout ends it) cannot keep every other device out."""
+    with conn.transaction(), conn.cursor() as cur:
+        cur.execute("SELECT to_regclass('schema_version') IS NOT NULL")
+        row = cur.fetchone()
+        if row and row[0]:
+            cur.execute("SELECT coalesce(max(version), 0) FROM schema_version")
+            row = cur.fetchone()
+            if row and int(row[0]) == PG_SCHEMA_VERSION:
+                return PG_SCHEMA_VERSION
     with conn.transaction(), conn.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
         cur.execute(

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ketavoice.clinic.config import ClinicConfig
+from ketavoice.clinic.liveness import ALERT_RETRY_S, PASS_DEADLINE_S
 from ketavoice.clinic.outbox import Outbox, PulledAck
 from ketavoice.clinic.pgstore import ClinicStore, DeviceStatus
 from ketavoice.errors import ClinicError, ClinicUnreachable, KetavoiceError, RecordCollision
@@ -163,10 +164,12 @@ class SyncWorker:
         self.last_error: str | None = None
         self.pending = 0
         self.failures = 0
+        self.passes = 0  # passes that finished, for tests and benches to wait on
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._status: tuple[str, str] = ("", "")
         self._replicator: Replicator | None = None
+        self._pass_started: float | None = None  # time.monotonic() while a pass runs
         self._thread = threading.Thread(target=self._run, name="ketavoice-sync", daemon=True)
 
     def start(self) -> SyncWorker:
@@ -190,7 +193,18 @@ class SyncWorker:
 
     @property
     def connected(self) -> bool:
-        return self.failures == 0 and self.last_error is None
+        return self.failures == 0 and self.last_error is None and not self.overdue
+
+    @property
+    def overdue(self) -> bool:
+        """A pass has run longer than PASS_DEADLINE_S: the store is not answering in time (a stall)."""
+        started = self._pass_started
+        return started is not None and time.monotonic() - started > PASS_DEADLINE_S
+
+    @property
+    def offline(self) -> bool:
+        """What the room shows: the last pass failed, or the one running has not finished in time."""
+        return self.last_error is not None or self.overdue
 
     def _run(self) -> None:
         try:
@@ -208,20 +222,30 @@ class SyncWorker:
             self._replicator.close()
 
     def _pass(self, replicator: Replicator) -> float:
+        self._pass_started = time.monotonic()
         try:
             report = replicator.sync_once()
         except ClinicUnreachable as error:
-            return self._failed(str(error))
+            return self._failed(str(error), replicator)
         except KetavoiceError as error:
-            return self._failed(str(error))
+            return self._failed(str(error), replicator)
+        finally:
+            self._pass_started = None
         self.failures = 0
         self.last_error = None
         self.pending = report.pending
+        self.passes += 1
         if report.acknowledged and self.on_acknowledged is not None:
             self.on_acknowledged(report.acknowledged)
         return self.interval
 
-    def _failed(self, message: str) -> float:
+    def _failed(self, message: str, replicator: Replicator) -> float:
         self.failures += 1
         self.last_error = message
-        return float(min(self.max_backoff, self.interval * (2 ** min(self.failures, 16))))
+        backoff = float(min(self.max_backoff, self.interval * (2 ** min(self.failures, 16))))
+        try:
+            alert_waiting = replicator.outbox.alert_waiting()
+        except KetavoiceError:
+            alert_waiting = True
+        # An alert is not left behind a long back-off: the link is probed often until it is delivered.
+        return min(backoff, ALERT_RETRY_S) if alert_waiting else backoff

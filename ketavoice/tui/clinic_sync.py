@@ -55,7 +55,7 @@ class ClinicSyncMixin:
         if sync is None or session is None or not session.is_mounted:
             return
         text = ""
-        if sync.last_error is not None:
+        if sync.offline:
             text = f"⚠ NURSE STATION OFFLINE ({sync.pending} waiting)" if sync.pending else \
                 "⚠ NURSE STATION OFFLINE"
         for line in session.query(StatusLine):  # none while the screen composes or is torn down
