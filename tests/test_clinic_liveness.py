@@ -7,6 +7,7 @@ build cannot hang; how fast it happens is measured in bench/run_liveness.py, not
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -74,8 +75,20 @@ def test_a_query_the_stalled_server_never_answers_is_cut_and_reported(clinic_url
     with relay_for(clinic_url) as (relay, via_relay):
         store = ClinicStore(ClinicConfig(via_relay, ""))
         relay.stall()
-        with pytest.raises(ClinicUnreachable, match="no answer in"):
-            store.alerts()  # would block for the whole stall without the client's own deadline
+        outcome: list[BaseException | None] = []
+
+        def read() -> None:
+            try:
+                store.alerts()  # blocks for the whole stall without the client's own deadline
+                outcome.append(None)
+            except BaseException as error:  # noqa: BLE001 - handed to the test's thread
+                outcome.append(error)
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        reader.join(CAP_S)
+        assert outcome, "a query the stalled server never answered was never cut"
+        assert isinstance(outcome[0], ClinicUnreachable) and "no answer in" in str(outcome[0])
         assert store.closed
         relay.resume()
         store.close()
@@ -93,18 +106,21 @@ def test_a_stalled_link_shows_the_room_offline_and_the_alert_arrives_after_it_re
         app = KetavoiceApp(content, journal, patient_id="p-stall", home=ketavoice_home, tick_seconds=None,
                            sync=sync)
         async with app.run_test(size=SIZE) as pilot:
-            status = app.screen.query_one(StatusLine)
-            await until(pilot, lambda: sync.passes > 0 and sync.connected, "the room never connected")
-            relay.stall()
-            await type_line(pilot, "my chest hurts")
-            assert app.screen.query_one(AlertBanner).display
-            await until(pilot, lambda: "NURSE STATION OFFLINE" in str(status.content),
-                        "a stalled link never showed the room offline")
-            assert open_alert_rooms(clinic_url) == []  # really held back by the stall
-            relay.resume()
-            await until(pilot, lambda: open_alert_rooms(clinic_url) == ["Room 7"],
-                        "the alert raised during the stall was never delivered")
-            await until(pilot, lambda: "OFFLINE" not in str(status.content), "the room never came back")
+            try:
+                status = app.screen.query_one(StatusLine)
+                await until(pilot, lambda: sync.passes > 0 and sync.connected, "the room never connected")
+                relay.stall()
+                await type_line(pilot, "my chest hurts")
+                assert app.screen.query_one(AlertBanner).display
+                await until(pilot, lambda: "NURSE STATION OFFLINE" in str(status.content),
+                            "a stalled link never showed the room offline")
+                assert open_alert_rooms(clinic_url) == []  # really held back by the stall
+                relay.resume()
+                await until(pilot, lambda: open_alert_rooms(clinic_url) == ["Room 7"],
+                            "the alert raised during the stall was never delivered")
+                await until(pilot, lambda: "OFFLINE" not in str(status.content), "the room never came back")
+            finally:
+                relay.resume()  # a failing build's blocked threads end, so the app can exit
 
     with relay_for(clinic_url) as (relay, via_relay):
         asyncio.run(scenario(relay, via_relay))
@@ -122,19 +138,22 @@ def test_the_station_stops_saying_live_during_a_stall_and_shows_the_alert_after(
     async def scenario(relay: Relay, via_relay: str) -> None:
         app = StationApp(ClinicConfig(via_relay, ""), pins)
         async with app.run_test(size=(120, 30)) as pilot:
-            await until(pilot, lambda: app.status_text == "live", "the station never went live")
-            relay.stall()
-            session = journal.start_session("p-st", "post_session", time.time())
-            journal.add_alert(session, "p-st", "emergency", "Emergency red flag", time.time())
-            replicator.sync_once()  # the room reaches the store directly: only the station is cut off
-            await until(pilot, lambda: app.status_text.startswith(("STALE", "OFFLINE")),
-                        "the station said live through a stall")
-            assert "live ·" not in screen_text(app)
-            assert app.snapshot is not None and app.snapshot.open_alerts == []
-            relay.resume()
-            await until(pilot, lambda: app.status_text == "live" and app.snapshot is not None
-                        and [a.patient for a in app.snapshot.open_alerts] == ["p-st"],
-                        "the station never showed the alert after the stall")
+            try:
+                await until(pilot, lambda: app.status_text == "live", "the station never went live")
+                relay.stall()
+                session = journal.start_session("p-st", "post_session", time.time())
+                journal.add_alert(session, "p-st", "emergency", "Emergency red flag", time.time())
+                replicator.sync_once()  # the room reaches the store directly: only the station is cut off
+                await until(pilot, lambda: app.status_text.startswith(("STALE", "OFFLINE")),
+                            "the station said live through a stall")
+                assert "live ·" not in screen_text(app)
+                assert app.snapshot is not None and app.snapshot.open_alerts == []
+                relay.resume()
+                await until(pilot, lambda: app.status_text == "live" and app.snapshot is not None
+                            and [a.patient for a in app.snapshot.open_alerts] == ["p-st"],
+                            "the station never showed the alert after the stall")
+            finally:
+                relay.resume()  # a failing build's blocked threads end, so the app can exit
 
     with relay_for(clinic_url) as (relay, via_relay):
         asyncio.run(scenario(relay, via_relay))
