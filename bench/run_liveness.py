@@ -4,8 +4,9 @@ Prints JSON.
     eval "$(bash scripts/pg_test_server.sh start)"     # or point KETAVOICE_BENCH_DATABASE_URL elsewhere
     python bench/run_liveness.py [rounds]
 
-Per round, for a stall (the relay holds every byte: a stopped server or a partition) and a cut (the relay
-closes every connection and refuses new ones):
+Per round, for a stall (the relay holds every byte: a stopped server or a partition), a cut (the relay
+closes every connection and refuses new ones) and, when KETAVOICE_PG_DIR names the throwaway server's
+data folder (scripts/pg_test_server.sh), a stop (SIGSTOP of that server's processes, then SIGCONT):
 - room detection: from the fault to the room's SyncWorker saying offline (what the kiosk shows);
 - station detection: from the fault to the station's feed loop (snapshot + heartbeat wait, as in
   `ketavoice station`) failing, i.e. its header leaving "live" (STALE at the latest after
@@ -19,7 +20,9 @@ from __future__ import annotations
 import json
 import os
 import platform
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -90,6 +93,27 @@ class StationLoop:
         self._stop.set()
 
 
+def server_pids() -> list[int]:
+    """The throwaway server's postmaster and its children (only the one this bench was pointed at)."""
+    folder = os.environ.get("KETAVOICE_PG_DIR", "")
+    pid_file = Path(folder) / "postmaster.pid"
+    if not folder or not pid_file.exists():
+        return []
+    postmaster = int(pid_file.read_text().split()[0])
+    children = subprocess.run(["pgrep", "-P", str(postmaster)], capture_output=True, text=True).stdout
+    return [postmaster, *(int(pid) for pid in children.split())]
+
+
+def set_fault(relay: Relay, fault: str, on: bool) -> None:
+    if fault == "stall":
+        relay.stall() if on else relay.resume()
+    elif fault == "cut":
+        relay.down() if on else relay.up()
+    else:
+        for pid in server_pids():
+            os.kill(pid, signal.SIGSTOP if on else signal.SIGCONT)
+
+
 def one_round(url: str, fault: str, folder: Path) -> dict[str, float]:
     parts = urlsplit(url)
     relay = Relay(parts.hostname or "127.0.0.1", parts.port or 5432)
@@ -101,7 +125,7 @@ def one_round(url: str, fault: str, folder: Path) -> dict[str, float]:
     try:
         wait_until(lambda: worker.passes > 0 and station.snapshots > 0)
         start = time.monotonic()
-        relay.stall() if fault == "stall" else relay.down()
+        set_fault(relay, fault, True)
         session = journal.start_session("bench", "post_session", time.time())
         journal.add_alert(session, "bench", "emergency", "Emergency red flag", time.time())
         worker.wake()
@@ -109,12 +133,14 @@ def one_round(url: str, fault: str, folder: Path) -> dict[str, float]:
         station_down = wait_until(lambda: station.failed_at is not None)
         time.sleep(max(0.0, FAULT_S - (time.monotonic() - start)))
         back = time.monotonic()
-        relay.resume() if fault == "stall" else relay.up()
+        set_fault(relay, fault, False)
         with ClinicStore(ClinicConfig(url, "")) as store:
             delivered = wait_until(lambda: bool(store.alerts(room="Bench room")))
         return {"room_detect_s": room_offline - start, "station_detect_s": station_down - start,
                 "delivered_after_return_s": delivered - back}
     finally:
+        if fault == "server-stop":
+            set_fault(relay, fault, False)
         station.stop()
         worker.stop()
         relay.down()
@@ -144,7 +170,7 @@ def main() -> None:
     }
     try:
         with tempfile.TemporaryDirectory() as folder:
-            for fault in ("stall", "cut"):
+            for fault in ("stall", "cut", *(("server-stop",) if server_pids() else ())):
                 runs = [one_round(url, fault, Path(folder)) for _ in range(rounds)]
                 results[fault] = {key: summary([run[key] for run in runs]) for key in runs[0]}
     finally:
