@@ -8,7 +8,7 @@ import shutil
 import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import suppress
+from contextlib import closing, suppress
 from pathlib import Path
 
 import pytest
@@ -182,3 +182,25 @@ def test_records_made_before_uids_keep_their_old_key_and_new_ones_are_random(
     sync(path, clinic_url, "Room M")
     with ClinicStore(ClinicConfig(clinic_url, "")) as store:
         assert sorted(a.local_id for a in store.alerts()) == [1, 2]
+
+
+def test_a_cloned_home_takes_a_new_identity_before_it_publishes_anything(
+    tmp_path: Path, clinic_url: str
+) -> None:
+    """The journal remembers the file it lives in: a `cp -a` copy is renamed as it starts, so the two
+    rooms never share one status row, even before either makes a new record."""
+    original_path = tmp_path / "a" / "journal.sqlite3"
+    raise_alert(original_path, "p1", "Emergency red flag")
+    sync(original_path, clinic_url, "Ward 3")
+    clone_path = tmp_path / "b" / "journal.sqlite3"
+    shutil.copytree(original_path.parent, clone_path.parent)
+    report = sync(clone_path, clinic_url, "Ward 3B")
+    assert report.renewed_from == device_id(original_path) != device_id(clone_path)
+    assert sync(original_path, clinic_url, "Ward 3").renewed_from is None  # the original keeps its id
+    with ClinicStore(ClinicConfig(clinic_url, "")) as store:
+        rooms = {d.room: d for d in store.devices()}
+        assert [a.room for a in store.alerts()] == ["Ward 3"]  # the copied record stays the original's
+    assert sorted(rooms) == ["Ward 3", "Ward 3B"] and "copy" in rooms["Ward 3B"].note
+    with closing(sqlite3.connect(clone_path)) as conn:
+        audited = conn.execute("SELECT actor, text FROM audit WHERE kind = 'device_renewed'").fetchall()
+    assert len(audited) == 1 and audited[0][0] == "system" and "p1" not in audited[0][1]

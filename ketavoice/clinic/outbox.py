@@ -7,6 +7,7 @@ delivered: delivering it twice is the same upsert. Audio is never read or sent.
 
 from __future__ import annotations
 
+import os
 import secrets
 import sqlite3
 import time
@@ -79,6 +80,7 @@ _PAYLOAD_KEYS: dict[str, tuple[str, ...]] = {
     "alert": ("id", "session_id", "patient_id", "level", "certainty", "text", "created_at",
               "acknowledged_at", "acknowledged_by", "room", "uid"),
 }
+
 # The patient's own words that raised an alert: their last utterance in that session up to the alert.
 _WORDS_SQL = (
     "SELECT text FROM audit WHERE session_id = ? AND actor = 'patient' AND kind IN ('heard', 'typed')"
@@ -118,20 +120,34 @@ class Outbox:
         """Give this journal a new device id because the store holds other records under `copied_from`
         (this file is a restored backup or a clone). Only if it still has that id: another replicator
         on the same journal may have renewed it first. Audited; returns the id in force afterwards."""
-        new_id = secrets.token_hex(16)
+        self._write("give the journal a new device identity", lambda conn: _renew(
+            conn, copied_from, f"the clinic store holds other records under device {copied_from}", now))
+        return self.device_id()
+
+    def bind_to_file(self, now: float) -> str | None:
+        """Bind the identity to this file (device and inode). A journal recorded as living in another
+        file was copied (`cp -a` of a home, a backup restored as a new file): it takes a new device id
+        at once, before it delivers or publishes anything. Returns the id it was copied from, if so."""
+        try:
+            stat = os.stat(self.path)
+        except OSError as error:
+            raise JournalError(f"could not read the journal {self.path} ({error.strerror}).") from None
+        here = f"{stat.st_dev}:{stat.st_ino}"
+        if self._one("SELECT file_id FROM clinic_device WHERE id = 1", ())[0] == here:
+            return None
+        copied: list[str] = []
 
         def write(conn: sqlite3.Connection) -> None:
-            cur = conn.execute(
-                "UPDATE clinic_device SET device_id = ?, previous_device_id = ?, renewed_at = ?"
-                " WHERE id = 1 AND device_id = ?", (new_id, copied_from, now, copied_from))
-            if cur.rowcount == 1:
-                conn.execute(
-                    "INSERT INTO audit (session_id, actor, kind, text, at) VALUES (NULL, 'system', ?, ?, ?)",
-                    ("device_renewed", f"the clinic store holds other records under device {copied_from}: "
-                     f"this journal is a copy (restored or cloned) and is now device {new_id}", now))
+            copied.clear()
+            device_id, bound = conn.execute(
+                "SELECT device_id, file_id FROM clinic_device WHERE id = 1").fetchone()
+            if bound is not None and bound != here and _renew(
+                    conn, str(device_id), "this journal was made in another file", now):
+                copied.append(str(device_id))
+            conn.execute("UPDATE clinic_device SET file_id = ? WHERE id = 1", (here,))
 
-        self._write("give the journal a new device identity", write)
-        return self.device_id()
+        self._write("bind the journal's identity to its file", write)
+        return copied[0] if copied else None
 
     def room(self) -> str:
         value = self._one("SELECT room FROM clinic_device WHERE id = 1", ())[0]
@@ -263,3 +279,19 @@ class Outbox:
                     continue
                 raise translate(error, what, str(self.path)) from None
         raise AssertionError("unreachable")
+
+
+def _renew(conn: sqlite3.Connection, copied_from: str, why: str, now: float) -> bool:
+    """A new device id for a journal found to be a copy of `copied_from`, audited (in the caller's
+    transaction); False when it no longer has that id (another replicator renewed it first)."""
+    new_id = secrets.token_hex(16)
+    cur = conn.execute(
+        "UPDATE clinic_device SET device_id = ?, previous_device_id = ?, renewed_at = ?"
+        " WHERE id = 1 AND device_id = ?", (new_id, copied_from, now, copied_from))
+    if cur.rowcount != 1:
+        return False
+    conn.execute(
+        "INSERT INTO audit (session_id, actor, kind, text, at) VALUES (NULL, 'system', ?, ?, ?)",
+        ("device_renewed", f"{why}: this journal is a copy (restored or cloned) and is now device {new_id}",
+         now))
+    return True

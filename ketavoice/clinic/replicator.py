@@ -52,6 +52,7 @@ class Replicator:
         self.outbox = Outbox(journal_path)
         if config.room:
             self.outbox.set_room(config.room)
+        self._copied_from = self.outbox.bind_to_file(clock())  # reported by the first pass
         self.device_id = self.outbox.device_id()
         self._store: ClinicStore | None = None
         self._status_lock = threading.Lock()
@@ -79,8 +80,10 @@ class Replicator:
             if applied:
                 delivered += self._deliver(store)  # the local copies of those acks, so nothing stays queued
             self._publish_status(store)
+            renewed_from = before if self.device_id != before else self._copied_from
+            self._copied_from = None
             return SyncReport(delivered=delivered, pending=self.outbox.pending_count(), acknowledged=applied,
-                              renewed_from=before if self.device_id != before else None)
+                              renewed_from=renewed_from)
         except ClinicError:
             self._drop_store()
             raise

@@ -6,7 +6,8 @@ the backup, and a cloned home makes the same row ids as its twin. The clinic sto
 one another or inherit one another's acknowledgement. Rows already in the journal get
 "<device id>:<row id>", the key the store gave them before it knew uids, so both sides agree on them.
 `previous_device_id`/`renewed_at` record when the replicator gave this journal a new device identity
-because the store showed it to be a copy.
+because it is a copy: `file_id` (the file's device and inode) no longer matches the file it is in, or the
+store holds other records under its device id and row ids.
 """
 
 from __future__ import annotations
@@ -30,4 +31,5 @@ RECORD_UID_MIGRATION: tuple[str, ...] = (
     *(step for table in UID_TABLES for step in _steps(table)),
     "ALTER TABLE clinic_device ADD COLUMN previous_device_id TEXT",
     "ALTER TABLE clinic_device ADD COLUMN renewed_at REAL",
+    "ALTER TABLE clinic_device ADD COLUMN file_id TEXT",
 )
