@@ -59,6 +59,7 @@ class Replicator:
         self._patient = ""
         self._step = ""
         self._published: DeviceStatus | None = None
+        self.progress_at = time.monotonic()  # the last moment the store answered (read by the worker)
 
     def close(self) -> None:
         self._drop_store()
@@ -101,6 +102,7 @@ class Replicator:
             except RecordCollision:
                 self._renew_identity()
                 continue
+            self.progress_at = time.monotonic()
             self.outbox.mark_delivered([item.seq for item in items])
             delivered += len(items)
 
@@ -200,9 +202,13 @@ class SyncWorker:
 
     @property
     def overdue(self) -> bool:
-        """A pass has run longer than PASS_DEADLINE_S: the store is not answering in time (a stall)."""
-        started = self._pass_started
-        return started is not None and time.monotonic() - started > PASS_DEADLINE_S
+        """A pass has gone PASS_DEADLINE_S without the store answering (a stall); a long backlog that
+        is being delivered batch by batch is progress, not a stall."""
+        started, replicator = self._pass_started, self._replicator
+        if started is None:
+            return False
+        last = max(started, replicator.progress_at) if replicator is not None else started
+        return time.monotonic() - last > PASS_DEADLINE_S
 
     @property
     def offline(self) -> bool:
