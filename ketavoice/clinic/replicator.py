@@ -91,6 +91,7 @@ class Replicator:
 
     def _deliver(self, store: ClinicStore) -> int:
         delivered = 0
+        renewed = False
         while True:
             items = self.outbox.pending(BATCH, self.config.room)
             if not items:
@@ -100,7 +101,10 @@ class Replicator:
                     raise RecordCollision("this journal reuses record ids the store holds under other uids")
                 store.deliver(self.device_id, items)
             except RecordCollision:
+                if renewed:  # a fresh id cannot collide: never loop on it
+                    raise
                 self._renew_identity()
+                renewed = True
                 continue
             self.progress_at = time.monotonic()
             self.outbox.mark_delivered([item.seq for item in items])
