@@ -204,3 +204,20 @@ def test_a_cloned_home_takes_a_new_identity_before_it_publishes_anything(
     with closing(sqlite3.connect(clone_path)) as conn:
         audited = conn.execute("SELECT actor, text FROM audit WHERE kind = 'device_renewed'").fetchall()
     assert len(audited) == 1 and audited[0][0] == "system" and "p1" not in audited[0][1]
+
+
+def test_sync_tells_staff_when_a_cloned_home_got_a_new_identity(tmp_path: Path, clinic_url: str) -> None:
+    from tests.test_clinic_cli import cli
+
+    first = tmp_path / "first"
+    raise_alert(first / "journal.sqlite3", "p1", "Emergency red flag")
+    env = {"KETAVOICE_DATABASE_URL": clinic_url, "KETAVOICE_ROOM": "Room C"}
+    assert cli(first, "sync", env=env).returncode == 0
+    second = tmp_path / "second"
+    shutil.copytree(first, second)
+    result = cli(second, "sync", env={**env, "KETAVOICE_ROOM": "Room C2"})
+    assert result.returncode == 0, result.stderr
+    assert "Note for staff: new device id" in result.stderr and "copy" in result.stderr
+    assert "Traceback" not in result.stderr and "p1" not in result.stderr
+    again = cli(second, "sync", env={**env, "KETAVOICE_ROOM": "Room C2"})
+    assert again.returncode == 0 and "Note for staff" not in again.stderr  # said once, when it happened
