@@ -87,3 +87,7 @@ class ClinicUnreachable(ClinicError):
 
 class ClinicRefused(ClinicError):
     pass
+
+
+class RecordCollision(ClinicError):
+    """The store holds another record under this device id and row id: the journal is a copy."""

@@ -71,7 +71,9 @@ def free_port() -> int:
 
 class Relay:
     """A TCP relay in front of the real server: `down()` cuts every connection and refuses new ones
-    (the server is 'unreachable'), `up()` listens again on the same port."""
+    (the server is 'unreachable'), `up()` listens again on the same port. `stall()` keeps every
+    connection open and accepts new ones but forwards nothing (a stopped server or a partition: the
+    client's kernel sees its packets acknowledged), `resume()` forwards again, held bytes first."""
 
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
@@ -79,6 +81,14 @@ class Relay:
         self._listener: socket.socket | None = None
         self._conns: list[socket.socket] = []
         self._lock = threading.Lock()
+        self._flowing = threading.Event()
+        self._flowing.set()
+
+    def stall(self) -> None:
+        self._flowing.clear()
+
+    def resume(self) -> None:
+        self._flowing.set()
 
     def up(self) -> None:
         listener = socket.socket()
@@ -100,6 +110,7 @@ class Relay:
             with suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
             conn.close()
+        self._flowing.set()  # pipes held by a stall end on the closed sockets
 
     def _accept(self, listener: socket.socket) -> None:
         while True:
@@ -118,10 +129,10 @@ class Relay:
             threading.Thread(target=self._pipe, args=(client, server), daemon=True).start()
             threading.Thread(target=self._pipe, args=(server, client), daemon=True).start()
 
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
         try:
             while data := source.recv(65536):
+                self._flowing.wait()
                 sink.sendall(data)
         except OSError:
             pass

@@ -65,7 +65,7 @@ def test_server_data_errors_never_quote_the_values(clinic_url: str) -> None:
     config = clinic_config(url=clinic_url, room="", environ={})
     assert config is not None
     bad = OutboxItem(1, "mood", 1, {"id": 1, "session_id": 1, "patient_id": "p", "rating": SECRET,
-                                    "created_at": 1.0, "room": None})
+                                    "created_at": 1.0, "room": None, "uid": "u1"})
     with ClinicStore(config) as store, pytest.raises(ClinicError) as caught:
         store.deliver("device", [bad])
     assert SECRET not in str(caught.value) and "22P02" in str(caught.value)

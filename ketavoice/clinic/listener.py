@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ketavoice.clinic.config import ClinicConfig
+from ketavoice.clinic.liveness import HEARTBEAT_S, OPERATION_DEADLINE_S, WATCHDOG, cut_socket
 from ketavoice.clinic.pgschema import NOTIFY_CHANNEL
 from ketavoice.clinic.pgstore import ClinicAlert, ClinicStore, DeviceStatus, connect, describe, import_psycopg
 from ketavoice.errors import ClinicUnreachable
@@ -18,11 +19,21 @@ from ketavoice.errors import ClinicUnreachable
 
 @dataclass(frozen=True)
 class StationSnapshot:
-    """Every room's status and every open alert (newest first), as read at `taken_at`."""
+    """Every room's status and every open alert (newest first), as read at `taken_at`; `store_now` is the
+    store's clock then (rooms' `seen_at` is on it) and `writable` whether rooms can deliver at all."""
 
     devices: list[DeviceStatus]
     open_alerts: list[ClinicAlert]
     taken_at: float
+    store_now: float = 0.0
+    writable: bool = True
+
+    def unseen(self, device: DeviceStatus, after: float) -> float | None:
+        """Seconds since the store last heard from `device`, if more than `after`."""
+        if device.seen_at is None:
+            return None
+        age = self.store_now - device.seen_at
+        return age if age > after else None
 
 
 class StationFeed:
@@ -34,7 +45,9 @@ class StationFeed:
         self.store = ClinicStore(config)  # migrates, so LISTEN has its triggers to hear
         self._listen: Any = connect(config, autocommit=True)
         try:
-            self._listen.execute(f"LISTEN {NOTIFY_CHANNEL}")
+            fileno = self._listen.fileno()
+            with WATCHDOG.guard(OPERATION_DEADLINE_S, lambda: cut_socket(fileno)):
+                self._listen.execute(f"LISTEN {NOTIFY_CHANNEL}")
         except self._psycopg.Error as error:
             self.close()
             raise ClinicUnreachable(f"could not listen for alerts: {describe(error, config)}") from None
@@ -47,10 +60,13 @@ class StationFeed:
                 pass
 
     def snapshot(self) -> StationSnapshot:
-        return StationSnapshot(self.store.devices(), self.store.alerts(open_only=True), time.time())
+        store_now, writable = self.store.health()
+        return StationSnapshot(self.store.devices(), self.store.alerts(open_only=True), time.time(),
+                               store_now, writable)
 
-    def wait(self, timeout: float) -> bool:
-        """Block up to `timeout` seconds for a change; True if one (or more) arrived."""
+    def wait(self, timeout: float = HEARTBEAT_S) -> bool:
+        """Block up to `timeout` seconds for a change; True if one (or more) arrived. The caller takes a
+        snapshot either way: that is the heartbeat that shows a stalled store within seconds."""
         try:
             seen = False
             for _notify in self._listen.notifies(timeout=timeout, stop_after=1):

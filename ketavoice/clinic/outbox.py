@@ -7,6 +7,8 @@ delivered: delivering it twice is the same upsert. Audio is never read or sent.
 
 from __future__ import annotations
 
+import os
+import secrets
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
@@ -50,27 +52,48 @@ REFUSED_KIND = "clinic_refused"  # the audit row that marks a record quarantined
 
 @dataclass(frozen=True)
 class PulledAck:
+    """An acknowledgement made elsewhere, applied here: `alert_id` is this journal's row id."""
+
     alert_id: int
     acknowledged_at: float
     acknowledged_by: str
 
 
+@dataclass(frozen=True)
+class RemoteAck:
+    """An acknowledgement as the store holds it, naming its alert by the alert's globally unique id."""
+
+    uid: str
+    acknowledged_at: float
+    acknowledged_by: str
+
+
+@dataclass(frozen=True)
+class Identity:
+    """This journal's device id; `previous_device_id` is set once it was renamed as a copy of another."""
+
+    device_id: str
+    previous_device_id: str | None
+    renewed_at: float | None
+
+
 _PAYLOAD_SQL: dict[str, str] = {
-    "session": "SELECT id, patient_id, dialogue, started_at, ended_at, status, room FROM sessions"
+    "session": "SELECT id, patient_id, dialogue, started_at, ended_at, status, room, uid FROM sessions"
     " WHERE id = ?",
-    "mood": "SELECT m.id, m.session_id, s.patient_id, m.rating, m.created_at, s.room FROM moods m"
+    "mood": "SELECT m.id, m.session_id, s.patient_id, m.rating, m.created_at, s.room, m.uid FROM moods m"
     " JOIN sessions s ON s.id = m.session_id WHERE m.id = ?",
     "note": "SELECT n.id, n.session_id, s.patient_id, n.text, n.machine_transcript, n.status, n.created_at,"
-    " s.room FROM notes n JOIN sessions s ON s.id = n.session_id WHERE n.id = ?",
+    " s.room, n.uid FROM notes n JOIN sessions s ON s.id = n.session_id WHERE n.id = ?",
     "alert": "SELECT id, session_id, patient_id, level, certainty, text, created_at, acknowledged_at,"
-    " acknowledged_by, room FROM alerts WHERE id = ?",
+    " acknowledged_by, room, uid FROM alerts WHERE id = ?",
 }
 _PAYLOAD_KEYS: dict[str, tuple[str, ...]] = {
-    "session": ("id", "patient_id", "dialogue", "started_at", "ended_at", "status", "room"),
-    "mood": ("id", "session_id", "patient_id", "rating", "created_at", "room"),
-    "note": ("id", "session_id", "patient_id", "text", "machine_transcript", "status", "created_at", "room"),
+    "session": ("id", "patient_id", "dialogue", "started_at", "ended_at", "status", "room", "uid"),
+    "mood": ("id", "session_id", "patient_id", "rating", "created_at", "room", "uid"),
+    "note": ("id", "session_id", "patient_id", "text", "machine_transcript", "status", "created_at", "room",
+             "uid"),
     "alert": ("id", "session_id", "patient_id", "level", "certainty", "text", "created_at",
-              "acknowledged_at", "acknowledged_by", "room"),
+              "acknowledged_at", "acknowledged_by", "room", "uid"),
 }
 def unsaved_alert(
     *, local_id: int, session_id: int | None, patient_id: str, level: str, certainty: str, text: str,
@@ -81,7 +104,7 @@ def unsaved_alert(
     payload: dict[str, Any] = {
         "id": local_id, "session_id": session_id, "patient_id": patient_id, "level": level,
         "certainty": certainty, "text": text, "created_at": created_at, "acknowledged_at": None,
-        "acknowledged_by": None, "room": room or None, "words": None,
+        "acknowledged_by": None, "room": room or None, "words": None, "uid": secrets.token_hex(16),
     }
     return OutboxItem(seq=0, kind="alert", row_id=local_id, payload=payload)
 
@@ -115,6 +138,45 @@ class Outbox:
     def device_id(self) -> str:
         return str(self._one("SELECT device_id FROM clinic_device WHERE id = 1", ())[0])
 
+    def identity(self) -> Identity:
+        row = self._one(
+            "SELECT device_id, previous_device_id, renewed_at FROM clinic_device WHERE id = 1", ())
+        return Identity(str(row[0]), None if row[1] is None else str(row[1]),
+                        None if row[2] is None else float(row[2]))
+
+    def renew_device_id(self, copied_from: str, now: float) -> str:
+        """Give this journal a new device id because the store holds other records under `copied_from`
+        (this file is a restored backup or a clone). Only if it still has that id: another replicator
+        on the same journal may have renewed it first. Audited; returns the id in force afterwards."""
+        self._write("give the journal a new device identity", lambda conn: _renew(
+            conn, copied_from, f"the clinic store holds other records under device {copied_from}", now))
+        return self.device_id()
+
+    def bind_to_file(self, now: float) -> str | None:
+        """Bind the identity to this file (device and inode). A journal recorded as living in another
+        file was copied (`cp -a` of a home, a backup restored as a new file): it takes a new device id
+        at once, before it delivers or publishes anything. Returns the id it was copied from, if so."""
+        try:
+            stat = os.stat(self.path)
+        except OSError as error:
+            raise JournalError(f"could not read the journal {self.path} ({error.strerror}).") from None
+        here = f"{stat.st_dev}:{stat.st_ino}"
+        if self._one("SELECT file_id FROM clinic_device WHERE id = 1", ())[0] == here:
+            return None
+        copied: list[str] = []
+
+        def write(conn: sqlite3.Connection) -> None:
+            copied.clear()
+            device_id, bound = conn.execute(
+                "SELECT device_id, file_id FROM clinic_device WHERE id = 1").fetchone()
+            if bound is not None and bound != here and _renew(
+                    conn, str(device_id), "this journal was made in another file", now):
+                copied.append(str(device_id))
+            conn.execute("UPDATE clinic_device SET file_id = ? WHERE id = 1", (here,))
+
+        self._write("bind the journal's identity to its file", write)
+        return copied[0] if copied else None
+
     def room(self) -> str:
         value = self._one("SELECT room FROM clinic_device WHERE id = 1", ())[0]
         return "" if value is None else str(value)
@@ -132,6 +194,9 @@ class Outbox:
 
     def pending_alert_count(self) -> int:
         return int(self._one("SELECT count(*) FROM outbox WHERE kind = 'alert'", ())[0])
+
+    def alert_waiting(self) -> bool:
+        return bool(self._all("SELECT 1 FROM outbox WHERE kind = 'alert' LIMIT 1", ()))
 
     def pending(self, limit: int = 200, default_room: str = "") -> list[OutboxItem]:
         """The oldest `limit` queued records, in the order they were written, with their current state.
@@ -181,32 +246,32 @@ class Outbox:
         return found
 
     # -- incoming --
-    def open_alert_ids(self) -> list[int]:
-        return [int(row[0]) for row in self._all(
-            "SELECT id FROM alerts WHERE acknowledged_at IS NULL ORDER BY id", ())]
+    def open_alert_uids(self) -> list[str]:
+        return [str(row[0]) for row in self._all(
+            "SELECT uid FROM alerts WHERE acknowledged_at IS NULL ORDER BY id", ())]
 
-    def apply_acks(self, acks: Sequence[PulledAck], now: float) -> list[PulledAck]:
-        """Write acknowledgements made elsewhere (the station) to the journal, each audited.
+    def apply_acks(self, acks: Sequence[RemoteAck], now: float) -> list[PulledAck]:
+        """Write acknowledgements made elsewhere (the station) to the journal, each audited; each applies
+        only to the alert its uid names (never by row id, which a restored journal reuses).
         Returns those that closed an alert still open here."""
         applied: list[PulledAck] = []
 
         def write(conn: sqlite3.Connection) -> None:
             applied.clear()
             for ack in acks:
-                cur = conn.execute(
+                rows = conn.execute(
                     "UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ?"
-                    " WHERE id = ? AND acknowledged_at IS NULL",
-                    (ack.acknowledged_at, ack.acknowledged_by, ack.alert_id),
-                )
-                if cur.rowcount == 1:
-                    session = conn.execute(
-                        "SELECT session_id FROM alerts WHERE id = ?", (ack.alert_id,)).fetchone()
+                    " WHERE uid = ? AND acknowledged_at IS NULL RETURNING id, session_id",
+                    (ack.acknowledged_at, ack.acknowledged_by, ack.uid),
+                ).fetchall()
+                for row in rows:
+                    alert_id = int(row[0])
                     conn.execute(
                         "INSERT INTO audit (session_id, actor, kind, text, at) VALUES (?, 'staff', ?, ?, ?)",
-                        (session[0] if session else None, "acknowledge_remote",
-                         f"alert {ack.alert_id} acknowledged at the station by {ack.acknowledged_by}", now),
+                        (row[1], "acknowledge_remote",
+                         f"alert {alert_id} acknowledged at the station by {ack.acknowledged_by}", now),
                     )
-                    applied.append(ack)
+                    applied.append(PulledAck(alert_id, ack.acknowledged_at, ack.acknowledged_by))
 
         if acks:
             self._write("record acknowledgements from the station", write)
@@ -272,3 +337,19 @@ class Outbox:
                     continue
                 raise translate(error, what, str(self.path)) from None
         raise AssertionError("unreachable")
+
+
+def _renew(conn: sqlite3.Connection, copied_from: str, why: str, now: float) -> bool:
+    """A new device id for a journal found to be a copy of `copied_from`, audited (in the caller's
+    transaction); False when it no longer has that id (another replicator renewed it first)."""
+    new_id = secrets.token_hex(16)
+    cur = conn.execute(
+        "UPDATE clinic_device SET device_id = ?, previous_device_id = ?, renewed_at = ?"
+        " WHERE id = 1 AND device_id = ?", (new_id, copied_from, now, copied_from))
+    if cur.rowcount != 1:
+        return False
+    conn.execute(
+        "INSERT INTO audit (session_id, actor, kind, text, at) VALUES (NULL, 'system', ?, ?, ?)",
+        ("device_renewed", f"{why}: this journal is a copy (restored or cloned) and is now device {new_id}",
+         now))
+    return True

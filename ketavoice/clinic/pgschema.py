@@ -1,9 +1,12 @@
 """The clinic store's PostgreSQL schema, versioned like the journal's: step N brings `schema_version`
 from N-1 to N, in one transaction, under an advisory lock (several devices may start at once).
 
-Every record's key is (device_id, local_id): the device's stable id plus its journal row id, so a
-re-delivery is recognised. Triggers audit every acknowledgement (whoever made it) and NOTIFY the station
-with ids only, never a patient's words.
+Every record's key is its `uid` (step 2), a globally unique id made in the journal, so a re-delivery is
+recognised and a journal restored from backup or a cloned home (which reuse row ids) can never overwrite
+another record or inherit its acknowledgement. (device_id, local_id) stays unique: a delivery that reuses
+one under a different uid is refused, which tells the device its journal is a copy.
+Triggers audit every acknowledgement (whoever made it) and NOTIFY the station with ids only, never a
+patient's words.
 """
 
 from __future__ import annotations
@@ -109,6 +112,27 @@ PG_MIGRATIONS: tuple[tuple[str, ...], ...] = (
         END $$""",
         """CREATE TRIGGER devices_changed AFTER INSERT OR UPDATE ON devices
            FOR EACH ROW EXECUTE FUNCTION ketavoice_device_changed()""",
+    ),
+)
+
+
+def _uid_steps(table: str) -> tuple[str, ...]:
+    # Rows stored before uids existed get the key they had, as the journal's own migration gives them.
+    return (
+        f"ALTER TABLE {table} ADD COLUMN uid text",
+        f"UPDATE {table} SET uid = device_id || ':' || local_id",
+        f"ALTER TABLE {table} ALTER COLUMN uid SET NOT NULL",
+        f"ALTER TABLE {table} ADD CONSTRAINT {table}_uid UNIQUE (uid)",
+    )
+
+
+PG_MIGRATIONS += (
+    (
+        *(step for table in ("sessions", "moods", "notes", "alerts") for step in _uid_steps(table)),
+        # Staff-facing note on a room, e.g. that its journal was found to be a copy and renamed.
+        "ALTER TABLE devices ADD COLUMN note text",
+        # When the store last heard from the room, by the server's clock (a device's may be wrong).
+        "ALTER TABLE devices ADD COLUMN seen_at double precision",
     ),
 )
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)

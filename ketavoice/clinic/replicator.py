@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ketavoice.clinic.config import ClinicConfig
+from ketavoice.clinic.liveness import ALERT_RETRY_S, PASS_DEADLINE_S
 from ketavoice.clinic.outbox import Outbox, OutboxItem, PulledAck, RefusedRecord
 from ketavoice.clinic.pgstore import ClinicStore, DeviceStatus
 from ketavoice.engine.events import Reach
-from ketavoice.errors import ClinicError, ClinicRefused, KetavoiceError
+from ketavoice.errors import ClinicError, ClinicRefused, KetavoiceError, RecordCollision
 from ketavoice.textclean import storable
 
 BATCH = 200
@@ -35,6 +36,15 @@ class SyncReport:
     pending: int
     acknowledged: list[PulledAck] = field(default_factory=list)
     refused: list[RefusedRecord] = field(default_factory=list)  # set aside in this pass
+    renewed_from: str | None = None  # set when this pass found the journal to be a copy and renamed it
+
+
+def copy_note(previous_device_id: str | None) -> str:
+    """What staff are told about a journal that was found to be a copy of another device's."""
+    if previous_device_id is None:
+        return ""
+    return (f"new device id: this journal was a copy (restored from backup or cloned) of device "
+            f"{previous_device_id[:8]}; its older records stay under that id")
 
 
 class Replicator:
@@ -48,12 +58,14 @@ class Replicator:
         self.outbox = Outbox(journal_path)
         if config.room:
             self.outbox.set_room(config.room)
+        self._copied_from = self.outbox.bind_to_file(clock())  # reported by the first pass
         self.device_id = self.outbox.device_id()
         self._store: ClinicStore | None = None
         self._status_lock = threading.Lock()
         self._patient = ""
         self._step = ""
         self._published: DeviceStatus | None = None
+        self.progress_at = time.monotonic()  # the last moment the store answered (read by the worker)
 
     def close(self) -> None:
         self._drop_store()
@@ -69,15 +81,18 @@ class Replicator:
         refused: list[RefusedRecord] = []
         try:
             store = self._connected()
+            before = self.device_id = self.outbox.device_id()  # another replicator may have renewed it
             delivered = self._deliver(store, refused)
-            acks = store.acks_for(self.device_id, self.outbox.open_alert_ids())
+            acks = store.acks_for(self.outbox.open_alert_uids())
             applied = self.outbox.apply_acks(acks, self.clock())
             if applied:
                 # the local copies of those acks, so nothing stays queued
                 delivered += self._deliver(store, refused)
             self._publish_status(store)
+            renewed_from = before if self.device_id != before else self._copied_from
+            self._copied_from = None
             return SyncReport(delivered=delivered, pending=self.outbox.pending_count(), acknowledged=applied,
-                              refused=refused)
+                              refused=refused, renewed_from=renewed_from)
         except ClinicError:
             self._drop_store()
             raise
@@ -92,15 +107,25 @@ class Replicator:
 
     def _deliver(self, store: ClinicStore, refused: list[RefusedRecord]) -> int:
         delivered = 0
+        renewed = False
         while True:
             items = self.outbox.pending(BATCH, self.config.room)
             if not items:
                 return delivered
             try:
+                if store.reused_keys(self.device_id, items):
+                    raise RecordCollision("this journal reuses record ids the store holds under other uids")
                 store.deliver(self.device_id, items)
+            except RecordCollision:
+                if renewed:  # a fresh id cannot collide: never loop on it
+                    raise
+                self._renew_identity()
+                renewed = True
+                continue
             except ClinicRefused:
                 delivered += self._deliver_one_by_one(store, items, refused)
                 continue
+            self.progress_at = time.monotonic()
             self.outbox.mark_delivered([item.seq for item in items])
             delivered += len(items)
 
@@ -117,19 +142,29 @@ class Replicator:
                 self.outbox.quarantine(item, self.clock())
                 refused.append(RefusedRecord(item.kind, item.row_id))
                 continue
+            self.progress_at = time.monotonic()
             self.outbox.mark_delivered([item.seq])
             delivered += 1
         return delivered
+
+    def _renew_identity(self) -> None:
+        """This journal is a copy: go on under a new device id, so no record of the other copy is touched."""
+        copied_from = self.device_id
+        self.device_id = self.outbox.renew_device_id(copied_from, self.clock())
+        if self.device_id == copied_from:
+            raise ClinicError("could not give this journal a new device identity")
+        self._published = None
 
     def _publish_status(self, store: ClinicStore) -> None:
         with self._status_lock:
             patient, step = self._patient, self._step
         last_mood = self.outbox.last_mood(patient) if patient else None
-        status = DeviceStatus(self.device_id, self.config.room, patient, step, last_mood, self.clock())
+        note = copy_note(self.outbox.identity().previous_device_id)
+        status = DeviceStatus(self.device_id, self.config.room, patient, step, last_mood, self.clock(), note)
         previous = self._published
         stale = previous is None or status.updated_at - previous.updated_at >= 10.0
         def shown(s: DeviceStatus) -> tuple[object, ...]:
-            return (s.room, s.patient, s.step, s.last_mood)
+            return (s.device_id, s.room, s.patient, s.step, s.last_mood, s.note)
 
         changed = previous is None or shown(previous) != shown(status)
         if changed or stale:
@@ -182,11 +217,13 @@ class SyncWorker:
         self._store_failed = False
         self._unsaved_lock = threading.Lock()
         self._unsaved: list[OutboxItem] = []
+        self.passes = 0  # passes that finished, for tests and benches to wait on
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._first_pass = threading.Event()
         self._status: tuple[str, str] = ("", "")
         self._replicator: Replicator | None = None
+        self._pass_started: float | None = None  # time.monotonic() while a pass runs
         self._thread = threading.Thread(target=self._run, name="ketavoice-sync", daemon=True)
 
     def start(self) -> SyncWorker:
@@ -250,7 +287,22 @@ class SyncWorker:
 
     @property
     def connected(self) -> bool:
-        return self.failures == 0 and self.last_error is None
+        return self.failures == 0 and self.last_error is None and not self.overdue
+
+    @property
+    def overdue(self) -> bool:
+        """A pass has gone PASS_DEADLINE_S without the store answering (a stall); a long backlog that
+        is being delivered batch by batch is progress, not a stall."""
+        started, replicator = self._pass_started, self._replicator
+        if started is None:
+            return False
+        last = max(started, replicator.progress_at) if replicator is not None else started
+        return time.monotonic() - last > PASS_DEADLINE_S
+
+    @property
+    def offline(self) -> bool:
+        """What the room shows: the last pass failed, or the one running has not finished in time."""
+        return self.last_error is not None or self.overdue
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -275,6 +327,7 @@ class SyncWorker:
             self._replicator.close()
 
     def _pass(self, replicator: Replicator) -> float:
+        self._pass_started = time.monotonic()
         try:
             self._deliver_unsaved(replicator)
             report = replicator.sync_once()
@@ -284,10 +337,13 @@ class SyncWorker:
         except KetavoiceError as error:  # the local journal (a full disk, say); the store answered
             self._store_failed = False
             return self._failed(str(error), self._alerts_waiting(replicator))
+        finally:
+            self._pass_started = None
         self._store_failed = False
         self.failures = 0
         self.last_error = None
         self.pending = report.pending
+        self.passes += 1
         if report.acknowledged and self.on_acknowledged is not None:
             self.on_acknowledged(report.acknowledged)
         self.next_wait = self.interval
@@ -314,6 +370,7 @@ class SyncWorker:
     def _failed(self, message: str, alerts_waiting: bool = False) -> float:
         self.failures += 1
         self.last_error = message
-        cap = min(self.max_backoff, self.alert_backoff) if alerts_waiting else self.max_backoff
+        # An alert is not left behind a long back-off: the link is probed often until it is delivered.
+        cap = min(self.max_backoff, self.alert_backoff, ALERT_RETRY_S) if alerts_waiting else self.max_backoff
         self.next_wait = float(min(cap, self.interval * (2 ** min(self.failures, 16))))
         return self.next_wait

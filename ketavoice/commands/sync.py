@@ -54,6 +54,10 @@ def run(args: argparse.Namespace) -> int:
     finally:
         replicator.close()
     back = f"; {len(report.acknowledged)} acknowledgement(s) received" if report.acknowledged else ""
+    if report.renewed_from is not None:
+        from ketavoice.clinic.replicator import copy_note
+
+        print(f"Note for staff: {copy_note(report.renewed_from)}.", file=sys.stderr)
     print(f"Delivered {report.delivered} record(s) to {config.safe_url}; {report.pending} pending{back}.")
     with Outbox(path) as outbox:
         refused = outbox.refused()

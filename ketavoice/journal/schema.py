@@ -19,6 +19,7 @@ from ketavoice.errors import JournalCorrupt, JournalError
 from ketavoice.journal import probe
 from ketavoice.journal.outbox_schema import CLINIC_OUTBOX_MIGRATION
 from ketavoice.journal.sqlerrors import RESTORE_HINT, is_corruption, translate, translate_os
+from ketavoice.journal.uid_schema import RECORD_UID_MIGRATION
 
 APPLICATION_ID = 0x4B564A4E  # "KVJN": marks a SQLite file as a ketavoice journal.
 BUSY_TIMEOUT_MS = 5000
@@ -134,6 +135,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX questions_by_session ON questions(session_id)",
     ),
+    RECORD_UID_MIGRATION,  # Version 7: a globally unique id per replicated record (see uid_schema).
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -70,7 +70,7 @@ class ClinicSyncMixin:
             self._told_reach = reach
             session.dispatch(StaffReach(reach))
         text = ""
-        if sync.last_error is not None:
+        if sync.offline:
             text = f"⚠ NURSE STATION OFFLINE ({sync.pending} waiting)" if sync.pending else \
                 "⚠ NURSE STATION OFFLINE"
         for line in session.query(StatusLine):  # none while the screen composes or is torn down

@@ -25,6 +25,7 @@ from textual.widgets import Button, DataTable, Footer, Input, Static
 
 from ketavoice.clinic.config import ClinicConfig
 from ketavoice.clinic.listener import StationFeed, StationSnapshot
+from ketavoice.clinic.liveness import HEARTBEAT_S, ROOM_UNSEEN_AFTER_S, STATION_STALE_AFTER_S
 from ketavoice.clinic.pgstore import ClinicAlert, ClinicStore
 from ketavoice.errors import KetavoiceError
 from ketavoice.terminal import safe_line
@@ -141,9 +142,14 @@ class StationApp(PlainNotifyApp[int]):
         *,
         audit: Callable[[str, str], None] | None = None,
         clock: Callable[[], float] = time.time,
+        stale_after: float = STATION_STALE_AFTER_S,
+        unseen_after: float = ROOM_UNSEEN_AFTER_S,
     ) -> None:
         super().__init__()
         self.config = config
+        self.stale_after = stale_after
+        self.unseen_after = unseen_after
+        self._snapshot_at: float | None = None  # time.monotonic() of the last snapshot the feed delivered
         self.pin_store = pin_store
         self.audit = audit or (lambda kind, text: None)
         self.clock = clock
@@ -162,11 +168,13 @@ class StationApp(PlainNotifyApp[int]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#rooms", DataTable).add_columns("Room", "Patient", "Step", "Last mood", "Seen")
+        self.query_one("#rooms", DataTable).add_columns(
+            "Room", "Patient", "Step", "Last mood", "Seen", "Note")
         self.query_one("#alerts", DataTable).add_columns(
             "Time", "Room", "Patient", "Level", "Certainty", "Patient's words", "Alert")
         self.query_one("#alerts", DataTable).focus()
         self._render_summary()
+        self.set_interval(0.5, self.check_stale)
         self.listen()
 
     # ---- the feed (a thread that only posts messages) ---------------------------------------------
@@ -189,7 +197,7 @@ class StationApp(PlainNotifyApp[int]):
             try:
                 while not worker.is_cancelled:
                     self.post_message(SnapshotReady(feed.snapshot()))
-                    feed.wait(1.0)
+                    feed.wait(HEARTBEAT_S)
             except KetavoiceError as error:
                 self.post_message(FeedProblem(str(error)))
             finally:
@@ -199,7 +207,9 @@ class StationApp(PlainNotifyApp[int]):
     def _snapshot(self, message: SnapshotReady) -> None:
         snapshot = message.snapshot
         self.snapshot = snapshot
-        self.status_text = "live"
+        self._snapshot_at = time.monotonic()
+        self.status_text = "live" if snapshot.writable else \
+            "READ-ONLY: the clinic store refuses writes, rooms cannot deliver alerts"
         alert_ids = {alert.id for alert in snapshot.open_alerts}
         if self.seen_alerts is not None:
             new = [a for a in snapshot.open_alerts if a.id not in self.seen_alerts]
@@ -212,6 +222,17 @@ class StationApp(PlainNotifyApp[int]):
         self._render_rooms(snapshot)
         self._render_alerts(snapshot)
         self._render_summary()
+
+    def check_stale(self) -> None:
+        """The header must not say "live" over an old snapshot: the feed's heartbeat has stopped (a stalled
+        store, a cut link) even if no error has come back yet."""
+        if self._snapshot_at is None or self.status_text.startswith("OFFLINE"):
+            return
+        age = time.monotonic() - self._snapshot_at
+        if age > self.stale_after:
+            self.status_text = (f"STALE: no answer from the clinic store for {age:.0f} s, "
+                                "alerts may be missing")
+            self._render_summary()
 
     @on(FeedProblem)
     def _problem(self, message: FeedProblem) -> None:
@@ -234,15 +255,20 @@ class StationApp(PlainNotifyApp[int]):
         alerts = len(self.snapshot.open_alerts) if self.snapshot else 0
         summary.update(Text(f"{rooms} room(s) · {alerts} open alert(s) · {self.status_text} · "
                             f"{clean(self.config.safe_url, 120)}"))
-        summary.set_class(self.status_text.startswith("OFFLINE"), "-offline")
+        summary.set_class(self.status_text != "live", "-offline")
 
     def _render_rooms(self, snapshot: StationSnapshot) -> None:
         table = self.query_one("#rooms", DataTable)
         table.clear()
         for device in snapshot.devices:
             mood = "-" if device.last_mood is None else f"{device.last_mood}/10"
+            unseen = snapshot.unseen(device, self.unseen_after)
+            note = Text(f"NOT SEEN for {unseen:.0f} s", style="bold red") if unseen is not None else Text("")
+            if device.note:
+                note.append((" · " if unseen is not None else "") + clean(device.note, 100))
             table.add_row(Text(clean(device.room) or "-"), Text(clean(device.patient) or "-"),
-                          Text(clean(device.step) or "-"), Text(mood), Text(clock_time(device.updated_at)))
+                          Text(clean(device.step) or "-"), Text(mood), Text(clock_time(device.updated_at)),
+                          note)
 
     def _render_alerts(self, snapshot: StationSnapshot) -> None:
         table = self.query_one("#alerts", DataTable)
