@@ -12,7 +12,8 @@ from pathlib import Path
 
 from ketavoice.tui.app import MAX_PASTE_CHARS
 from ketavoice.tui.kiosk_driver import (
-    FLOOD_KEYS,
+    BURST_KEYS,
+    KEYS_PER_SECOND,
     PASTE_END,
     PASTE_KEEP_CHARS,
     PASTE_START,
@@ -66,14 +67,26 @@ def test_parser_turns_a_megabyte_paste_into_one_short_paste_event_quickly() -> N
 def test_key_flood_gate() -> None:
     clock = FakeClock()
     gate = KeyFloodGate(clock)
-    typed = [gate.allow() for _ in range(FLOOD_KEYS)]
-    assert all(typed)
-    assert not any(gate.allow() for _ in range(1000))  # a flood: dropped
+    burst = [gate.allow() for _ in range(BURST_KEYS)]  # a whole answer in one write (finding 15)
+    assert all(burst) and gate.floods == 0
+    assert not any(gate.allow() for _ in range(1000))  # a flood: dropped, and one flood reported
+    assert gate.floods == 1 and gate.dropped == 1000
     clock.now += QUIET_SECONDS
     assert gate.allow()  # the next key after a quiet moment is typing again
     for _ in range(200):  # a fast typist: 10 keys a second
         clock.now += 0.1
         assert gate.allow()
+    assert gate.floods == 1
+
+
+def test_a_200_key_burst_passes_whole_and_the_bucket_refills() -> None:
+    """The old gate passed 20 keys in 0.1 s and dropped the rest of "yes my sister is driving me"."""
+    clock = FakeClock()
+    gate = KeyFloodGate(clock)
+    for _ in range(3):
+        assert all(gate.allow() for _ in range(200))  # three long answers, each sent in one burst...
+        clock.now += 200 / KEYS_PER_SECOND  # ...some seconds apart
+    assert gate.floods == 0 and gate.dropped == 0
 
 
 def test_megabyte_paste_in_a_real_terminal(ketavoice_home: Path, tmp_path: Path) -> None:

@@ -35,6 +35,7 @@ from ketavoice.tui.kiosk_screens import (
 from ketavoice.tui.pin import PinCheck, PinStore
 from ketavoice.tui.session_screen import AcknowledgeRequested, SessionFinished
 from ketavoice.tui.voice import PerformerFactory
+from ketavoice.tui.widgets import Notice
 
 if TYPE_CHECKING:
     from ketavoice.clinic.outbox import PulledAck
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 
 EXIT_STAFF = 0
 EXIT_ERROR = 1
+INPUT_DROPPED = "Some typing came too fast and was not taken. Please type your answer again."
 
 
 def masked(patient_id: str) -> str:
@@ -143,6 +145,14 @@ class KioskApp(KetavoiceApp, inherit_bindings=False):
 
     def action_request_exit(self) -> None:
         self.ask_pin("exit")
+
+    def on_input_dropped(self) -> None:
+        """The driver dropped keys that came faster than any typing (`kiosk_driver.InputDropped`): say so,
+        so a lost answer is typed again rather than waited for."""
+        if self.session is not None and self.screen is self.session:
+            self.session.query_one(Notice).show_error(INPUT_DROPPED)
+        else:
+            self.notify(INPUT_DROPPED, severity="warning", timeout=15)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown)):
