@@ -235,6 +235,9 @@ class SessionScreen(Screen[None]):
         if self.dispatch(Acknowledge(alert_id=alert_id, staff=staff)):
             self.query_one(AlertBanner).resolve(alert_id)
 
+    def banner_alert(self, alert_id: int) -> BannerAlert | None:
+        return next((a for a in self.query_one(AlertBanner).alerts if a.alert_id == alert_id), None)
+
     def shows_alert(self, alert_id: int) -> bool:
         return any(alert.alert_id == alert_id for alert in self.query_one(AlertBanner).alerts)
 
