@@ -196,7 +196,8 @@ class KetavoiceApp(ClinicSyncMixin, PlainNotifyApp[int]):
 
     def _open_alerts(self, patient_id: str) -> list[BannerAlert]:
         try:
-            return [BannerAlert(a.id, a.level, a.text) for a in self.journal.open_alerts(patient_id)]
+            return [BannerAlert(a.id, a.level, a.text, a.certainty)
+                    for a in self.journal.open_alerts(patient_id)]
         except KetavoiceError:
             return []
 

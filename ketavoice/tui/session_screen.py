@@ -226,9 +226,9 @@ class SessionScreen(Screen[None]):
             answer_input.focus()
 
     def action_acknowledge(self) -> None:
-        banner = self.query_one(AlertBanner)
-        if banner.alerts:
-            self.post_message(AcknowledgeRequested(banner.alerts[-1].alert_id))
+        newest = self.query_one(AlertBanner).newest()
+        if newest is not None:
+            self.post_message(AcknowledgeRequested(newest.alert_id))
 
     def acknowledge(self, alert_id: int, staff: str) -> None:
         """Called by the app once staff are allowed to acknowledge."""
@@ -299,7 +299,8 @@ class SessionScreen(Screen[None]):
                 self._show_listen(action)
                 voice_actions.append(action)
             elif isinstance(action, Alert):
-                self.query_one(AlertBanner).add(BannerAlert(action.alert_id, action.level, action.text))
+                shown = BannerAlert(action.alert_id, action.level, action.text, action.certainty)
+                self.query_one(AlertBanner).add(shown)
                 self.post_message(SessionProgress(action.step, alert=True))
             elif isinstance(action, Saved):
                 self.query_one(Notice).show_ok(saved_text(action))
