@@ -117,8 +117,8 @@ class AlertBanner(Static):
 
     def newest(self) -> BannerAlert | None:
         """The alert F7 acknowledges: the newest one shown, else the newest being checked."""
-        shown = [alert for alert in self.alerts if alert.shown]
-        return (shown or self.alerts or [None])[-1]
+        candidates = [alert for alert in self.alerts if alert.shown] or self.alerts
+        return candidates[-1] if candidates else None
 
     def _refresh_text(self) -> None:
         shown = [alert for alert in self.alerts if alert.shown]
