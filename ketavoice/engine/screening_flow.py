@@ -54,9 +54,14 @@ class ScreeningFlows(EngineBase):
         return any("asq" in step.instruments for step in self.dialogue.steps)
 
     def _low_mood_check(self, step: Step) -> list[Action]:
+        """A low mood said in words: the low-mood alert and the check (see `_mood_check`)."""
+        return self._mood_check(step, self.content.messages.low_mood_alert, "")
+
+    def _mood_check(self, step: Step, alert_text: str, said: str) -> list[Action]:
         """A very low rating, or a drop of three, leads to the ASQ (NIMH) before anything else; where the
-        content has no ASQ, to its acuity question as a check."""
-        alert = self._alert("note", self.content.messages.low_mood_alert)
+        content has no ASQ, to its acuity question as a check, whose alerts quote `said` (the rating as
+        the patient gave it). `alert_text` names the rule that fired (low, or a drop)."""
+        alert = self._alert("note", alert_text)
         if self._instrument("asq") is not None:
             return [alert, *self._start_screening(("asq",), step.next)]
         messages = self.content.messages
@@ -68,6 +73,7 @@ class ScreeningFlows(EngineBase):
         state.mode = Mode.ASKING
         state.flag_resume_mode = Mode.ASKING
         state.checking = flag
+        state.checking_words = said
         state.mode = Mode.CHECKING_FLAG
         return [alert, *self._says([flag.check]), self._listen("yes_no", "yes_no")]
 
