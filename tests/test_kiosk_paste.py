@@ -7,7 +7,6 @@ kiosk's driver now filters pastes before the parser and drops key floods (`tui/k
 from __future__ import annotations
 
 import subprocess
-import time
 from pathlib import Path
 
 from ketavoice.tui.app import MAX_PASTE_CHARS
@@ -52,16 +51,19 @@ def test_input_outside_a_paste_passes_unchanged() -> None:
     assert PasteFilter().push(keys) == keys
 
 
-def test_parser_turns_a_megabyte_paste_into_one_short_paste_event_quickly() -> None:
-    parser = PasteFilteringParser()
+def test_parser_turns_a_megabyte_paste_into_one_short_paste_event() -> None:
+    """The parser's work is bounded by what the filter lets through, whatever the paste's size: that
+    (not a stopwatch) is what keeps a megabyte paste from freezing the kiosk."""
     stream = PASTE_START + PASTE + PASTE_END + "ok\r"
-    started = time.perf_counter()
-    events = [e for i in range(0, len(stream), 4096) for e in parser.feed(stream[i : i + 4096])]
-    elapsed = time.perf_counter() - started
+    chunks = [stream[i : i + 4096] for i in range(0, len(stream), 4096)]
+    paste_filter = PasteFilter()
+    reaching_the_parser = sum(len(paste_filter.push(chunk)) for chunk in chunks)
+    assert reaching_the_parser <= len(PASTE_START) + PASTE_KEEP_CHARS + len(PASTE_END) + len("ok\r")
+    parser = PasteFilteringParser()
+    events = [e for chunk in chunks for e in parser.feed(chunk)]
     names = [type(event).__name__ for event in events]
     assert names == ["Paste", "Key", "Key", "Key"]
     assert len(getattr(events[0], "text", "")) <= PASTE_KEEP_CHARS
-    assert elapsed < 5, elapsed  # well under 0.1 s on a quiet machine
 
 
 def test_key_flood_gate() -> None:
@@ -108,21 +110,18 @@ def test_megabyte_paste_in_a_real_terminal(ketavoice_home: Path, tmp_path: Path)
         term.type("paste-patient")
         term.wait_for("Say okay when you're ready.")
         subprocess.run([TMUX, "load-buffer", "-b", term.name, str(paste_file)], check=True)
-        started = time.monotonic()
         subprocess.run([TMUX, "paste-buffer", "-p", "-d", "-b", term.name, "-t", term.name], check=True)
-        term.wait_for("evil", timeout=60)  # the (cut, cleaned) paste is in the answer box
-        pasted = time.monotonic() - started
+        # The deadlines only keep a hung kiosk from hanging the suite: it never came back before.
+        term.wait_for("evil", timeout=120)  # the (cut, cleaned) paste is in the answer box
         term.send("C-u")  # the patient clears it and types a red flag
         term.type("my chest hurts")
-        term.wait_for("ALERT", timeout=60)
-        elapsed = time.monotonic() - started
+        term.wait_for("ALERT", timeout=120)
         kiosk = [pid for pid in descendants(term.pane_pid())
                  if "kiosk_main" in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")]
         assert kiosk
         status = Path(f"/proc/{kiosk[0]}/status").read_text().splitlines()
         rss_kb = int(next(line.split()[1] for line in status if line.startswith("VmRSS:")))
         assert rss_kb < 300_000, rss_kb  # it grew to 2 GB before
-        assert pasted < 20 and elapsed < 30, (pasted, elapsed)  # about 1 s here; it never came back before
         assert "PWNED" not in term.screen()
         assert MAX_PASTE_CHARS < PASTE_KEEP_CHARS
     finally:
