@@ -72,7 +72,7 @@ Typing box (focused at the start): type an answer and press Enter.
   A single answer key typed alone (y, n, 7 ...) counts as that key.
 Esc: move between the typing box and the answer keys; there, y / n / 0-9 /
   r (repeat) / h (help) / s (slower) work with one press. Tab also moves.
-F7: acknowledge the alert shown in the banner (staff).
+F7: acknowledge the banner's alert (your name; in a clinic, the PIN).
 F2: mood history and export.   F3: escort summary for the driver.
 F5: high-contrast colours.     F6: large-text layout.
 Ctrl+Q: quit (an unconfirmed note is kept as a draft).
@@ -87,7 +87,7 @@ Type an answer and press Enter. A single answer key typed alone (y, n, 7 ...)
 Esc: move between the typing box and the answer keys; there, y / n / 0-9 /
   r (repeat) / h (help) / s (slower) work with one press. Tab also moves.
 F5: high-contrast colours.     F6: large-text layout.
-Staff: F2 (PIN) for the staff screen, F7 (PIN) to acknowledge an alert.
+Staff: F2 (PIN) staff screen; F7 (name + PIN) acknowledges an alert.
 
 Press Esc to go back."""
 
