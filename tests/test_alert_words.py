@@ -68,3 +68,12 @@ def test_a_very_low_rating_says_so_with_the_rating(ketavoice_home: Path) -> None
     alerts = chat_alerts(ketavoice_home, "m2", [*TO_MOOD, "2"])
     (mood,) = [a for a in alerts if a["step"] == "mood_rating" and a["level"] == "note"]
     assert mood["text"].startswith("Very low mood rating") and "2/10" in mood["text"]
+
+
+def test_a_positive_screen_gives_the_answers_that_made_it_positive(ketavoice_home: Path) -> None:
+    """It said: Patient said: "ASQ non-acute positive", words nobody said."""
+    alerts = chat_alerts(ketavoice_home, "s1", [*TO_MOOD, "2", "yes", "no", "no", "no", "no"])
+    (hold,) = [a for a in alerts if a["level"] == "crisis" and a["certainty"] == "certain"]
+    assert "Patient said" not in hold["text"]
+    wished = "\u201cIn the past few weeks, have you wished you were dead?\u201d Yes"
+    assert f"Positive answers: {wished}" in hold["text"]

@@ -126,11 +126,16 @@ class SafetyFlows(EngineBase):
         # Yes, anything unclear, or another possible flag: when unsure, act as if it were true.
         return self._hold((asked_now,), text)
 
-    def _hold(self, flags: tuple[Flag, ...], text: str) -> list[Action]:
+    def _screening_hold(self, flag: Flag, evidence: str) -> list[Action]:
+        """The hold after a positive screen: its alert gives the answers that made it positive, since
+        no words of the patient's raised it (not "Patient said: “ASQ acute positive”")."""
+        return self._hold((flag,), "", evidence=evidence)
+
+    def _hold(self, flags: tuple[Flag, ...], text: str, evidence: str | None = None) -> list[Action]:
         """Alert and script for each new level, then hold: never back to routine without an all-clear.
 
         A hold reached from a check question quotes the words that raised the question, and the answer
-        to it beside them ("what?" alone tells staff nothing)."""
+        to it beside them ("what?" alone tells staff nothing); one from a screen gives its `evidence`."""
         state = self._state
         asked = state.checking if state.mode is Mode.CHECKING_FLAG else None
         asked_words = state.checking_words
@@ -146,7 +151,9 @@ class SafetyFlows(EngineBase):
             if flag.level in state.hold_levels:
                 continue
             red_flag = self._red_flag_content(flag.level)
-            if asked is not None and (flag.level, flag.concept) == (asked.level, asked.concept):
+            if evidence is not None:
+                alert_text = f"{red_flag.alert} ({flag.concept}) {evidence}"
+            elif asked is not None and (flag.level, flag.concept) == (asked.level, asked.concept):
                 alert_text = self._alert_text(flag, asked_words, red_flag.alert, answer=text)
             else:
                 alert_text = self._alert_text(flag, text, red_flag.alert)

@@ -53,6 +53,9 @@ class ScreeningFlows(EngineBase):
         """True when this dialogue asks the ASQ in any case (the home check-in)."""
         return any("asq" in step.instruments for step in self.dialogue.steps)
 
+    def _screening_hold(self, flag: Flag, evidence: str) -> list[Action]:
+        raise NotImplementedError  # defined in SafetyFlows, beside the hold it starts
+
     def _low_mood_check(self, step: Step) -> list[Action]:
         """A low mood said in words: the low-mood alert and the check (see `_mood_check`)."""
         return self._mood_check(step, self.content.messages.low_mood_alert, "")
@@ -233,7 +236,8 @@ class ScreeningFlows(EngineBase):
             else:
                 concept = f"{result.form} {'acute positive' if acute else result.severity}"
                 flag = Flag("crisis", "certain", concept, instrument.key)
-                return actions + self._continue_after_hold(run) + self._hold((flag,), concept)
+                evidence = positive_answers(instrument, run.answers)
+                return actions + self._continue_after_hold(run) + self._screening_hold(flag, evidence)
         if run.next_instrument() is not None:
             return actions + self._screening_ask(full=True)
         state.screening = None
@@ -278,3 +282,15 @@ class ScreeningFlows(EngineBase):
         except JournalError:
             return self._says([self.content.messages.save_failed])
         return [Saved("screening", record_id, state.step_id, text=result.form, value=result.score)]
+
+
+def positive_answers(instrument: Instrument, answers: list[ItemAnswer]) -> str:
+    """The items that scored, as staff read them: `Positive answers: "Item text?" yes; ...`."""
+    items = {item.id: item for item in instrument.items}
+    labels = {answer.id: answer.label for answer in instrument.answers}
+    scored = [
+        f"\u201c{items[a.item].text if a.item in items else a.item}\u201d {labels.get(a.answer, a.answer)}"
+        for a in answers
+        if a.value > 0
+    ]
+    return f"Positive answers: {'; '.join(scored)}." if scored else "No item scored."
