@@ -16,6 +16,7 @@ from ketavoice.tui.kiosk_app import KioskApp
 from ketavoice.tui.kiosk_screens import LockScreen, PinScreen, StaffScreen, WelcomeScreen
 from ketavoice.tui.pin import PinStore
 from ketavoice.tui.session_screen import SessionScreen
+from ketavoice.tui.staff_ack import StaffAckScreen
 from tests.test_tui_console import SIZE, FakeClock, run, type_line
 
 PIN = "2468"
@@ -201,7 +202,7 @@ def test_unanswered_checkins_raise_a_banner_and_the_lock_screen_says_so(
             assert isinstance(app.screen, StaffScreen)
             await pilot.click("#ack")
             await pilot.pause()
-            await pilot.click("#confirm-yes")  # one alert at a time, after a confirmation
+            await type_line(pilot, "Nurse Kim")  # one alert at a time, named, after a confirmation
             await pilot.pause()
             assert "acknowledged" in screen_text(app) and "No open alerts" in screen_text(app)
 
@@ -222,8 +223,10 @@ def test_history_and_acknowledge_only_behind_the_pin(content: Content, ketavoice
             assert "⚠ ALERT CRISIS" in screen_text(app)
             await pilot.press("f7")
             await pilot.pause()
-            assert isinstance(app.screen, PinScreen)  # acknowledging needs staff
+            assert isinstance(app.screen, StaffAckScreen)  # acknowledging needs staff: a name and the PIN
+            await type_line(pilot, "Kim")
             await enter_pin(pilot, "0000")
+            assert isinstance(app.screen, StaffAckScreen)
             clock.now += 5.0  # past the wrong PIN's wait
             await pilot.press("escape")
             await pilot.pause()
@@ -235,6 +238,7 @@ def test_history_and_acknowledge_only_behind_the_pin(content: Content, ketavoice
             await pilot.press("escape")
             await pilot.pause()
             await pilot.press("f7")
+            await type_line(pilot, "Kim")
             await enter_pin(pilot, PIN)
             assert app.screen is session and "ALERT" not in screen_text(app)
 

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -106,17 +105,18 @@ def test_a_megabyte_paste_is_cut_cleaned_and_red_flags_still_work(
 ) -> None:
     """Finding 6: a 1 MB paste of escapes and emoji froze the kiosk (and an 18 KB one for 30 s)."""
     app, journal, _clock = make_kiosk(content, ketavoice_home)
-    timings: list[float] = []
 
     async def scenario() -> None:
         async with app.run_test(size=SIZE) as pilot:
             session = await start_session(pilot, app)
             answer = session.query_one("#answer")
             for _ in range(3):
-                started = time.perf_counter()
-                app.post_message(events.Paste(PASTE))
+                paste = events.Paste(PASTE)
+                app.post_message(paste)
                 await pilot.pause()
-                timings.append(time.perf_counter() - started)
+                # The app cut the event itself before any widget looked at it: the widget's work is
+                # bounded by MAX_PASTE_CHARS whatever the paste's size (what kept it from freezing).
+                assert len(paste.text) <= MAX_PASTE_CHARS
                 value = str(getattr(answer, "value", ""))
                 assert 0 < len(value) <= MAX_PASTE_CHARS
                 assert "\x1b" not in value and "\u202e" not in value and "\x07" not in value
@@ -128,7 +128,6 @@ def test_a_megabyte_paste_is_cut_cleaned_and_red_flags_still_work(
 
     run(scenario)
     assert journal.open_alerts()
-    assert max(timings) < 10.0, timings  # a generous bound on a shared CI core; typical well under 1 s
 
 
 def test_locked_screen_wrong_then_right_pin(ketavoice_home: Path) -> None:

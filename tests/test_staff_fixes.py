@@ -53,6 +53,7 @@ def test_kiosk_alert_list_shows_every_alert_with_patient_room_and_time(
             assert len(journal.open_alerts()) == 6
             await pilot.click("#ack")
             await pilot.pause()
+            await pilot.press(*"Lee")
             await pilot.click("#confirm-yes")
             await pilot.pause()
             assert [a.id for a in journal.open_alerts()] == ids[:5]

@@ -118,6 +118,7 @@ def test_red_flag_banner_persists_until_acknowledged(content: Content, ketavoice
             assert len(journal.open_alerts("p-test")) == 1
             await pilot.press("f7")
             await pilot.pause()
+            await type_line(pilot, "Dana")  # whoever acknowledges names themselves
             assert not banner.display
             assert "ALERT" not in screen_text(app)
 
@@ -163,6 +164,7 @@ def test_journal_error_is_shown_not_swallowed(content: Content, ketavoice_home: 
             journal.close()  # the journal becomes unusable under the running app
             await pilot.press("f7")
             await pilot.pause()
+            await type_line(pilot, "Dana")
             notice = str(app.screen.query_one(Notice).content)
             assert notice.startswith("✗ Not saved:") and "closed" in notice
             assert banner.display, "an alert that could not be acknowledged stays up"

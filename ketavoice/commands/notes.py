@@ -11,6 +11,7 @@ reads it.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
 
 def format_table(rows: list[HistoryRow]) -> str:
     """A plain human-readable table: when, patient, session, and the rating or the note."""
-    from ketavoice.journal.export import iso_time
+    from ketavoice.journal.export import ENTRY_FIELDS, iso_time
     from ketavoice.terminal import safe_text
 
     if not rows:
@@ -86,22 +87,32 @@ def format_table(rows: list[HistoryRow]) -> str:
     table = [header]
     for row in rows:
         when = iso_time(row.created_at).replace("T", " ")[:16]
-        if row.type == "mood":
-            what = f"mood {row.rating}/10"
-        elif row.type == "question":
-            what = f"question for the care team: {' '.join(safe_text(str(row.text)).split())}"
-        elif row.type == "answer":
-            what = f"answer to {row.step}: {' '.join(safe_text(str(row.text)).split())}"
-        elif row.type == "screening":
-            what = screening_line(row.form, row.score, row.severity, row.crisis)
-        else:
-            flags = " [spoken]" if row.audio_path else ""
-            flags += " (machine transcript)" if row.machine_transcript else ""
-            what = f"note: {' '.join(safe_text(str(row.text)).split())}{flags}"
+        what = what_line(row.as_dict((*ENTRY_FIELDS, "status")))
         table.append((when, safe_text(row.patient), str(row.session), what))
     widths = [max(len(line[col]) for line in table) for col in range(3)]
     lines = ["  ".join(line[col].ljust(widths[col]) for col in range(3)) + "  " + line[3] for line in table]
     return "\n".join(lines) + "\n"
+
+
+def what_line(entry: Mapping[str, object]) -> str:
+    """What one saved row is (mood, question, answer, screening or note), the same in every view of
+    `notes`: the plain table and the one with --alerts / --drafts."""
+    from ketavoice.terminal import safe_line
+
+    kind = entry.get("type")
+    if kind == "mood":
+        return f"mood {safe_line(entry.get('rating'))}/10"
+    if kind == "question":
+        return f"question for the care team: {safe_line(entry.get('text'))}"
+    if kind == "answer":
+        return f"answer to {safe_line(entry.get('step'))}: {safe_line(entry.get('text'))}"
+    if kind == "screening":
+        get = entry.get
+        return screening_line(get("form"), get("score"), get("severity"), get("crisis"))
+    draft = " [draft]" if entry.get("status") == "draft" else ""
+    flags = " [spoken]" if entry.get("audio_path") else ""
+    flags += " (machine transcript)" if entry.get("machine_transcript") else ""
+    return f"note{draft}: {safe_line(entry.get('text'))}{flags}"
 
 
 def screening_line(form: object, score: object, severity: object, crisis: object) -> str:
@@ -175,12 +186,7 @@ def _with_extras(rows: list[HistoryRow], alerts: list[dict[str, object]], *, as_
                      else "OPEN")
             what = (f"ALERT {safe_line(entry['level']).upper()} ({safe_line(entry['certainty'])}, {state}): "
                     f"{safe_line(entry['text'])}")
-        elif entry["type"] == "mood":
-            what = f"mood {safe_line(entry['rating'])}/10"
-        elif entry["type"] == "screening":
-            what = screening_line(entry["form"], entry["score"], entry["severity"], entry["crisis"])
         else:
-            draft = " [draft]" if entry["status"] == "draft" else ""
-            what = f"note{draft}: {safe_line(entry['text'])}"
+            what = what_line(entry)
         lines.append(f"{when}  {safe_line(entry['patient'])}  {what}")
     return ("\n".join(lines) + "\n") if lines else "Nothing saved.\n"

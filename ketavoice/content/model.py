@@ -333,6 +333,7 @@ class Messages:
     mood_high_follow_up: str = "Good to hear. On a scale of zero to ten, about how good?"
     low_mood_check: str = "Thank you for telling me. Are you having thoughts of ending your life right now?"
     low_mood_alert: str = "Low mood rating after the session; please check on the patient."
+    mood_drop_alert: str = "Mood rating dropped since the last session; please check on the patient."
     yes_no_keys: str = "Please say yes or no. You can also press Y or N."
     number_keys: str = "Please say one number from zero to ten, or press a number key."
     wrong_teach_back_alert: str = "Patient still says they can drive today."

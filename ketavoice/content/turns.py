@@ -62,7 +62,7 @@ def spoken_turns(content: Content) -> Iterator[tuple[str, str]]:
 _STAFF_MESSAGES = frozenset({
     "unanswered_alert", "low_mood_alert", "wrong_teach_back_alert", "hold_home_called_alert",
     "hold_home_not_yet_alert", "hold_home_ended_alert", "staff_alert", "not_understood_alert",
-    "low_mood_words_alert", "question_alert",
+    "low_mood_words_alert", "question_alert", "mood_drop_alert",
 })
 
 

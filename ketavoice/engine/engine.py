@@ -468,8 +468,15 @@ class Engine(SafetyFlows, ReadingFlows, ScreeningFlows, NoteFlows, MissFlows, As
         said = [saved, *self._says([step.reply.format(value=value)])]
         dropped = previous is not None and previous - value >= _MOOD_DROP
         if (value <= _LOW_MOOD or dropped) and not self._screens_anyway():
-            return said + self._low_mood_check(step)
+            return said + self._mood_check(step, self._mood_alert_text(value, previous), meaning.text)
         return self._move_on(step.next, said)
+
+    def _mood_alert_text(self, value: int, previous: int | None) -> str:
+        """The staff note for a rating that leads to the check: low, or a drop, with the numbers."""
+        messages = self.content.messages
+        last = f", {previous}/10 last time" if previous is not None else ""
+        headline = messages.low_mood_alert if value <= _LOW_MOOD else messages.mood_drop_alert
+        return f"{headline} Rating: {value}/10{last}."
 
     def _low_mood_in_words(self, step: Step, text: str) -> list[Action]:
         """A low mood said in words twice, with no number: "low (no number)" for staff, the low-mood

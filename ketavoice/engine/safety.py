@@ -95,6 +95,7 @@ class SafetyFlows(EngineBase):
         if state.mode is not Mode.CHECKING_FLAG:
             state.flag_resume_mode = state.mode
         state.checking = flag
+        state.checking_words = text
         state.check_asked_again = False
         state.mode = Mode.CHECKING_FLAG
         return [alert, *self._says([flag.check], urgent=True), self._listen("yes_no", "yes_no")]
@@ -111,6 +112,7 @@ class SafetyFlows(EngineBase):
         if meaning.intent == "no" and not flags:
             state.mode = state.flag_resume_mode or Mode.ASKING
             state.checking = None
+            state.checking_words = ""
             messages = self.content.messages
             dismissed = (
                 messages.red_flag_dismissed if self.setting == "clinic" else messages.red_flag_dismissed_home
@@ -125,23 +127,38 @@ class SafetyFlows(EngineBase):
         # Yes, anything unclear, or another possible flag: when unsure, act as if it were true.
         return self._hold((asked_now,), text)
 
-    def _hold(self, flags: tuple[Flag, ...], text: str) -> list[Action]:
-        """Alert and script for each new level, then hold: never back to routine without an all-clear."""
+    def _screening_hold(self, flag: Flag, evidence: str) -> list[Action]:
+        """The hold after a positive screen: its alert gives the answers that made it positive, since
+        no words of the patient's raised it (not "Patient said: “ASQ acute positive”")."""
+        return self._hold((flag,), "", evidence=evidence)
+
+    def _hold(self, flags: tuple[Flag, ...], text: str, evidence: str | None = None) -> list[Action]:
+        """Alert and script for each new level, then hold: never back to routine without an all-clear.
+
+        A hold reached from a check question quotes the words that raised the question, and the answer
+        to it beside them ("what?" alone tells staff nothing); one from a screen gives its `evidence`."""
         state = self._state
+        asked = state.checking if state.mode is Mode.CHECKING_FLAG else None
+        asked_words = state.checking_words
         if state.mode not in (Mode.HOLD, Mode.CHECKING_FLAG):
             state.flag_resume_mode = state.mode
         if state.flag_resume_mode in (Mode.RECORDING_NOTE, Mode.CONFIRMING_NOTE, Mode.CONFIRMING_NUMBER):
             state.flag_resume_mode = Mode.ASKING  # the step's question is asked again after the hold
         state.mode = Mode.HOLD
         state.checking = None
+        state.checking_words = ""
         actions: list[Action] = []
         for flag in flags:
             if flag.level in state.hold_levels:
                 continue
             red_flag = self._red_flag_content(flag.level)
-            alert = self._alert(
-                flag.level, self._alert_text(flag, text, red_flag.alert), "certain", flag.concept
-            )
+            if evidence is not None:
+                alert_text = f"{red_flag.alert} ({flag.concept}) {evidence}"
+            elif asked is not None and (flag.level, flag.concept) == (asked.level, asked.concept):
+                alert_text = self._alert_text(flag, asked_words, red_flag.alert, answer=text)
+            else:
+                alert_text = self._alert_text(flag, text, red_flag.alert)
+            alert = self._alert(flag.level, alert_text, "certain", flag.concept)
             actions.append(alert)
             state.hold_levels += (flag.level,)
             if alert.alert_id >= 0:
@@ -261,11 +278,19 @@ class SafetyFlows(EngineBase):
     def _red_flag_content(self, level: RedFlagLevel) -> RedFlag:
         return next(flag for flag in self.content.red_flags if flag.level == level)
 
-    def _alert_text(self, flag: Flag, text: str, headline: str = "") -> str:
+    def _alert_text(self, flag: Flag, text: str, headline: str = "", answer: str | None = None) -> str:
+        """The alert's text: headline, concept, the words that raised it and, after a check question,
+        the patient's answer to it (or that there was none)."""
         said = " ".join(text.split())[:ALERT_WORDS_MAX]
         if flag.certainty == "possible":
             headline = f"Possible {flag.level} red flag: check question asked."
-        return f"{headline} ({flag.concept}) Patient said: \u201c{said}\u201d"
+        quoted = f"{headline} ({flag.concept}) Patient said: \u201c{said}\u201d"
+        if answer is None:
+            return quoted
+        replied = " ".join(answer.split())[:ALERT_WORDS_MAX]
+        if not replied:
+            return f"{quoted} No answer to the check question."
+        return f"{quoted} Answer to the check question: \u201c{replied}\u201d"
 
     def _after_finish(self, event: Event) -> list[Action]:
         """The dialogue is over, but a red flag typed or said afterwards is still answered."""

@@ -53,10 +53,18 @@ class ScreeningFlows(EngineBase):
         """True when this dialogue asks the ASQ in any case (the home check-in)."""
         return any("asq" in step.instruments for step in self.dialogue.steps)
 
+    def _screening_hold(self, flag: Flag, evidence: str) -> list[Action]:
+        raise NotImplementedError  # defined in SafetyFlows, beside the hold it starts
+
     def _low_mood_check(self, step: Step) -> list[Action]:
+        """A low mood said in words: the low-mood alert and the check (see `_mood_check`)."""
+        return self._mood_check(step, self.content.messages.low_mood_alert, "")
+
+    def _mood_check(self, step: Step, alert_text: str, said: str) -> list[Action]:
         """A very low rating, or a drop of three, leads to the ASQ (NIMH) before anything else; where the
-        content has no ASQ, to its acuity question as a check."""
-        alert = self._alert("note", self.content.messages.low_mood_alert)
+        content has no ASQ, to its acuity question as a check, whose alerts quote `said` (the rating as
+        the patient gave it). `alert_text` names the rule that fired (low, or a drop)."""
+        alert = self._alert("note", alert_text)
         if self._instrument("asq") is not None:
             return [alert, *self._start_screening(("asq",), step.next)]
         messages = self.content.messages
@@ -68,6 +76,7 @@ class ScreeningFlows(EngineBase):
         state.mode = Mode.ASKING
         state.flag_resume_mode = Mode.ASKING
         state.checking = flag
+        state.checking_words = said
         state.mode = Mode.CHECKING_FLAG
         return [alert, *self._says([flag.check]), self._listen("yes_no", "yes_no")]
 
@@ -227,7 +236,8 @@ class ScreeningFlows(EngineBase):
             else:
                 concept = f"{result.form} {'acute positive' if acute else result.severity}"
                 flag = Flag("crisis", "certain", concept, instrument.key)
-                return actions + self._continue_after_hold(run) + self._hold((flag,), concept)
+                evidence = positive_answers(instrument, run.answers)
+                return actions + self._continue_after_hold(run) + self._screening_hold(flag, evidence)
         if run.next_instrument() is not None:
             return actions + self._screening_ask(full=True)
         state.screening = None
@@ -272,3 +282,15 @@ class ScreeningFlows(EngineBase):
         except JournalError:
             return self._says([self.content.messages.save_failed])
         return [Saved("screening", record_id, state.step_id, text=result.form, value=result.score)]
+
+
+def positive_answers(instrument: Instrument, answers: list[ItemAnswer]) -> str:
+    """The items that scored, as staff read them: `Positive answers: "Item text?" yes; ...`."""
+    items = {item.id: item for item in instrument.items}
+    labels = {answer.id: answer.label for answer in instrument.answers}
+    scored = [
+        f"\u201c{items[a.item].text if a.item in items else a.item}\u201d {labels.get(a.answer, a.answer)}"
+        for a in answers
+        if a.value > 0
+    ]
+    return f"Positive answers: {'; '.join(scored)}." if scored else "No item scored."

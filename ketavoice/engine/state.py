@@ -48,6 +48,7 @@ class State:
     resume_mode: Mode | None = None  # where to return after a stop confirmation
     flag_resume_mode: Mode | None = None  # where to return after a check question or a hold
     checking: Flag | None = None  # the possible red flag the check question asks about
+    checking_words: str = ""  # the words that raised it: its alerts quote them, not the answer
     check_asked_again: bool = False  # an unclear answer to the check question was met by asking once more
     hold_levels: tuple[RedFlagLevel, ...] = ()  # levels whose script ran in this hold
     hold_alert_ids: tuple[int, ...] = ()  # alerts whose acknowledgement ends a clinic hold

@@ -23,12 +23,14 @@ from ketavoice.content.model import Content
 from ketavoice.engine.engine import Engine
 from ketavoice.errors import KetavoiceError
 from ketavoice.journal.base import Journal
-from ketavoice.terminal import safe_text
+from ketavoice.terminal import safe_line, safe_text
 from ketavoice.tui.clinic_sync import ClinicSyncMixin
 from ketavoice.tui.escort_screen import EscortScreen
 from ketavoice.tui.history_screen import HistoryScreen
+from ketavoice.tui.pin import PinCheck, PinStore
 from ketavoice.tui.plain import PlainNotifyApp
 from ketavoice.tui.session_screen import AcknowledgeRequested, SessionScreen
+from ketavoice.tui.staff_ack import StaffAckScreen
 from ketavoice.tui.voice import PerformerFactory, VoiceBridge
 from ketavoice.tui.widgets import BannerAlert
 
@@ -70,7 +72,7 @@ Typing box (focused at the start): type an answer and press Enter.
   A single answer key typed alone (y, n, 7 ...) counts as that key.
 Esc: move between the typing box and the answer keys; there, y / n / 0-9 /
   r (repeat) / h (help) / s (slower) work with one press. Tab also moves.
-F7: acknowledge the alert shown in the banner (staff).
+F7: acknowledge the banner's alert (your name; in a clinic, the PIN).
 F2: mood history and export.   F3: escort summary for the driver.
 F5: high-contrast colours.     F6: large-text layout.
 Ctrl+Q: quit (an unconfirmed note is kept as a draft).
@@ -85,7 +87,7 @@ Type an answer and press Enter. A single answer key typed alone (y, n, 7 ...)
 Esc: move between the typing box and the answer keys; there, y / n / 0-9 /
   r (repeat) / h (help) / s (slower) work with one press. Tab also moves.
 F5: high-contrast colours.     F6: large-text layout.
-Staff: F2 (PIN) for the staff screen, F7 (PIN) to acknowledge an alert.
+Staff: F2 (PIN) staff screen; F7 (name + PIN) acknowledges an alert.
 
 Press Esc to go back."""
 
@@ -138,9 +140,11 @@ class KetavoiceApp(ClinicSyncMixin, PlainNotifyApp[int]):
         large_text: bool = False,
         push_to_talk_key: str | None = None,
         sync: SyncWorker | None = None,
+        pin_store: PinStore | None = None,
     ) -> None:
         super().__init__()
         self.sync = sync
+        self.pin_store = pin_store if pin_store is not None else PinStore(home)
         self.content = content
         self.journal = journal
         self.patient_id = patient_id
@@ -193,7 +197,8 @@ class KetavoiceApp(ClinicSyncMixin, PlainNotifyApp[int]):
 
     def _open_alerts(self, patient_id: str) -> list[BannerAlert]:
         try:
-            return [BannerAlert(a.id, a.level, a.text) for a in self.journal.open_alerts(patient_id)]
+            return [BannerAlert(a.id, a.level, a.text, a.certainty)
+                    for a in self.journal.open_alerts(patient_id)]
         except KetavoiceError:
             return []
 
@@ -209,8 +214,54 @@ class KetavoiceApp(ClinicSyncMixin, PlainNotifyApp[int]):
 
     def on_acknowledge_requested(self, message: AcknowledgeRequested) -> None:
         # A named handler (not @on) so the kiosk's override replaces it instead of running beside it.
-        if self.session is not None:
-            self.session.acknowledge(message.alert_id, staff="caregiver")
+        session = self.session
+        if session is None:
+            return
+        alert_id = message.alert_id
+        self.ask_who_acknowledges(alert_id, lambda name: session.acknowledge(alert_id, staff=name))
+
+    # ---- who acknowledges -------------------------------------------------------------------------
+
+    @property
+    def in_clinic(self) -> bool:
+        """A kiosk, or a console with a clinic store: staff end alerts there, behind the staff PIN."""
+        return self.KIOSK or self.sync is not None
+
+    def check_pin(self, pin: str) -> PinCheck:
+        """Check the staff PIN; any failure to check it is a refusal (fail closed), never a crash."""
+        try:
+            return self.pin_store.check(pin)
+        except KetavoiceError as error:
+            self.notify(safe_text(str(error)), severity="error", timeout=30)
+        except OSError:
+            self.notify("The staff PIN could not be checked (storage error).", severity="error", timeout=30)
+        return PinCheck(ok=False)
+
+    def ask_who_acknowledges(self, alert_id: int, then: Callable[[str], None]) -> None:
+        """Ask for the name of whoever acknowledges `alert_id` (and, in the clinic, the staff PIN), then
+        call `then(name)`; Cancel does nothing. An acknowledgement ends a hold, so it is never anonymous."""
+        if isinstance(self.screen, StaffAckScreen):
+            return
+        check = None
+        if self.in_clinic:
+            if not self.pin_store.is_set():
+                self.notify("No staff PIN is set on this device (`ketavoice kiosk set-pin`): the alert stays "
+                            "open.", severity="error", timeout=30)
+                return
+            check = self.check_pin
+
+        def done(name: str | None) -> None:
+            if name:
+                then(name)
+
+        self.push_screen(StaffAckScreen(self.alert_summary(alert_id), check), done)
+
+    def alert_summary(self, alert_id: int) -> str:
+        """One line naming the alert being acknowledged, as the banner shows it."""
+        shown = self.session.banner_alert(alert_id) if self.session is not None else None
+        if shown is None:
+            return f"Alert #{alert_id}"
+        return safe_line(f"Alert #{alert_id} {shown.level.upper()}: {shown.text}", 200)
 
     # ---- actions ----------------------------------------------------------------------------------
 

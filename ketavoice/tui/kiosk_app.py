@@ -34,7 +34,9 @@ from ketavoice.tui.kiosk_screens import (
 )
 from ketavoice.tui.pin import PinCheck, PinStore
 from ketavoice.tui.session_screen import AcknowledgeRequested, SessionFinished
+from ketavoice.tui.staff_ack import StaffAckScreen
 from ketavoice.tui.voice import PerformerFactory
+from ketavoice.tui.widgets import Notice
 
 if TYPE_CHECKING:
     from ketavoice.clinic.outbox import PulledAck
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
 
 EXIT_STAFF = 0
 EXIT_ERROR = 1
+INPUT_DROPPED = "Some typing came too fast and was not taken. Please type your answer again."
 
 
 def masked(patient_id: str) -> str:
@@ -89,8 +92,7 @@ class KioskApp(KetavoiceApp, inherit_bindings=False):
     ) -> None:
         super().__init__(content, journal, patient_id="", home=home, clock=clock, tick_seconds=tick_seconds,
                          voice_factory=voice_factory, high_contrast=high_contrast, large_text=large_text,
-                         push_to_talk_key=push_to_talk_key, sync=sync)
-        self.pin_store = pin_store
+                         push_to_talk_key=push_to_talk_key, sync=sync, pin_store=pin_store)
         self.idle_lock_seconds = idle_lock_seconds
         self.end_reset_seconds = end_reset_seconds
         self.staff_idle_seconds = staff_idle_seconds
@@ -144,6 +146,14 @@ class KioskApp(KetavoiceApp, inherit_bindings=False):
     def action_request_exit(self) -> None:
         self.ask_pin("exit")
 
+    def on_input_dropped(self) -> None:
+        """The driver dropped keys that came faster than any typing (`kiosk_driver.InputDropped`): say so,
+        so a lost answer is typed again rather than waited for."""
+        if self.session is not None and self.screen is self.session:
+            self.session.query_one(Notice).show_error(INPUT_DROPPED)
+        else:
+            self.notify(INPUT_DROPPED, severity="warning", timeout=15)
+
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.MouseDown)):
             self.last_input = self.clock()
@@ -162,7 +172,7 @@ class KioskApp(KetavoiceApp, inherit_bindings=False):
             self.notify(f"Audit trail not written: {error}", severity="error", timeout=30)
 
     def check_pin(self, pin: str) -> PinCheck:
-        """Check a staff PIN; any failure to check it counts as a refusal (fail closed), never a crash."""
+        """Check a staff PIN (fail closed, see `KetavoiceApp.check_pin`) and audit the attempt."""
         try:
             check = self.pin_store.check(pin)
         except KetavoiceError as error:
@@ -183,7 +193,7 @@ class KioskApp(KetavoiceApp, inherit_bindings=False):
         return check
 
     def ask_pin(self, purpose: PinPurpose, then: Callable[[], None] | None = None) -> None:
-        if isinstance(self.screen, PinScreen):
+        if isinstance(self.screen, PinScreen | StaffAckScreen):
             return
         self._pending_pin = purpose
 
@@ -247,20 +257,21 @@ class KioskApp(KetavoiceApp, inherit_bindings=False):
         self.push_screen(EscortScreen(self.content, self.journal, patient_id, self.export_folder,
                                       clock=self.clock))
 
-    def acknowledge_alert(self, alert_id: int) -> None:
+    def acknowledge_alert(self, alert_id: int, staff: str) -> None:
+        """Acknowledge `alert_id` as the named staff member (their PIN already checked)."""
         if self.session is not None:
-            self.session.acknowledge(alert_id, staff="staff")  # through the engine, which audits it
+            self.session.acknowledge(alert_id, staff=staff)  # through the engine, which audits it
             return
         try:
-            self.journal.acknowledge_alert(alert_id, "staff", self.clock())
+            self.journal.acknowledge_alert(alert_id, staff, self.clock())
         except KetavoiceError as error:
             self.notify(f"Alert not acknowledged: {error}", severity="error", timeout=30)
             return
         self.audit("acknowledge", f"alert {alert_id}")
 
-    def acknowledge_one(self, alert_id: int) -> None:
-        """Staff confirmed one alert on the staff screen (already behind the PIN)."""
-        self.acknowledge_alert(alert_id)
+    def acknowledge_one(self, alert_id: int, staff: str) -> None:
+        """Staff confirmed one alert on the staff screen (already behind the PIN), with their name."""
+        self.acknowledge_alert(alert_id, staff)
         if isinstance(self.screen, StaffScreen):
             self.screen.set_alerts(self.open_alert_lines())
             still_open = any(line.alert_id == alert_id for line in self.screen.alerts)
@@ -273,8 +284,17 @@ class KioskApp(KetavoiceApp, inherit_bindings=False):
             self.screen.set_alerts(self.open_alert_lines())
 
     def on_acknowledge_requested(self, message: AcknowledgeRequested) -> None:
-        message.prevent_default()  # the console's handler (no PIN) must not run after this one
-        self.ask_pin("acknowledge", then=lambda: self.acknowledge_alert(message.alert_id))
+        message.prevent_default()  # the console's handler must not run after this one
+        if isinstance(self.screen, PinScreen):
+            return
+        alert_id = message.alert_id
+        self._pending_pin = "acknowledge"
+
+        def acknowledge(name: str) -> None:
+            self._pending_pin = None
+            self.acknowledge_alert(alert_id, name)
+
+        self.ask_who_acknowledges(alert_id, acknowledge)
 
     def staff_exit(self) -> None:
         self.audit("kiosk_exit", "kiosk closed by staff")
@@ -313,10 +333,13 @@ class KioskApp(KetavoiceApp, inherit_bindings=False):
         """Idle lock, reset after the end of a session, and staff screens left open."""
         now = self.clock()
         session = self.session
-        if isinstance(self.screen, PinScreen):
+        if isinstance(self.screen, PinScreen | StaffAckScreen):
             # A PIN prompt left open over a session must not keep the idle lock away.
             if now - self.last_input >= self.staff_idle_seconds:
-                self.screen.dismiss(False)
+                if isinstance(self.screen, PinScreen):
+                    self.screen.dismiss(False)
+                else:
+                    self.screen.dismiss(None)
             return
         if session is not None and self.finished_at is not None:
             if now - self.finished_at >= self.end_reset_seconds:

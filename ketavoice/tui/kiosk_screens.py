@@ -21,6 +21,7 @@ from textual.widgets import Button, Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ketavoice.tui.pin import PinCheck
+from ketavoice.tui.staff_ack import MAX_STAFF_NAME, staff_name
 
 PinPurpose = Literal["staff", "exit", "acknowledge"]
 PURPOSE_TEXT: dict[PinPurpose, str] = {
@@ -41,7 +42,7 @@ class KioskControls(Protocol):
 
     def show_escort(self, patient_id: str) -> None: ...
 
-    def acknowledge_one(self, alert_id: int) -> None: ...
+    def acknowledge_one(self, alert_id: int, staff: str) -> None: ...
 
     def request_reset(self, reason: str) -> None: ...
 
@@ -141,8 +142,9 @@ class OpenAlertLine:
                 f"patient {self.patient_id}: {self.text}")
 
 
-class ConfirmAckScreen(ModalScreen[bool]):
-    """'Acknowledge this alert?' with the alert spelled out; nothing happens without a yes."""
+class ConfirmAckScreen(ModalScreen[str | None]):
+    """'Acknowledge this alert?' with the alert spelled out and the staff member's name; nothing happens
+    without a name and a yes. Dismissed with the name."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", show=True)]
 
@@ -154,20 +156,28 @@ class ConfirmAckScreen(ModalScreen[bool]):
         with Vertical(id="pin-dialog"):
             yield Static("Acknowledge this alert?", classes="panel-title")
             yield Static(self.line.describe(), id="confirm-text", markup=False)
+            yield Input(placeholder="Your name", id="confirm-name", max_length=MAX_STAFF_NAME)
+            yield Static("", id="confirm-status", markup=False)
             with Horizontal(classes="row"):
                 yield Button("Yes, acknowledge", id="confirm-yes", compact=True, variant="warning")
                 yield Button("Cancel", id="confirm-no", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#confirm-no", Button).focus()
+        self.query_one("#confirm-name", Input).focus()
 
+    @on(Input.Submitted, "#confirm-name")
     @on(Button.Pressed, "#confirm-yes")
     def _yes(self) -> None:
-        self.dismiss(True)
+        name = staff_name(self.query_one("#confirm-name", Input).value)
+        if name is None:
+            self.query_one("#confirm-status", Static).update("Type your name first.")
+            self.query_one("#confirm-name", Input).focus()
+            return
+        self.dismiss(name)
 
     @on(Button.Pressed, "#confirm-no")
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        self.dismiss(None)
 
 
 class StaffScreen(Screen[None]):
@@ -266,9 +276,9 @@ class StaffScreen(Screen[None]):
             self.status("No open alert is selected." if self.alerts else "No open alerts.")
             return
 
-        def done(confirmed: bool | None) -> None:
-            if confirmed:
-                controls(self).acknowledge_one(line.alert_id)
+        def done(name: str | None) -> None:
+            if name:
+                controls(self).acknowledge_one(line.alert_id, name)
             else:
                 self.status("Not acknowledged.")
 

@@ -227,14 +227,17 @@ class SessionScreen(Screen[None]):
             answer_input.focus()
 
     def action_acknowledge(self) -> None:
-        banner = self.query_one(AlertBanner)
-        if banner.alerts:
-            self.post_message(AcknowledgeRequested(banner.alerts[-1].alert_id))
+        newest = self.query_one(AlertBanner).newest()
+        if newest is not None:
+            self.post_message(AcknowledgeRequested(newest.alert_id))
 
     def acknowledge(self, alert_id: int, staff: str) -> None:
         """Called by the app once staff are allowed to acknowledge."""
         if self.dispatch(Acknowledge(alert_id=alert_id, staff=staff)):
             self.query_one(AlertBanner).resolve(alert_id)
+
+    def banner_alert(self, alert_id: int) -> BannerAlert | None:
+        return next((a for a in self.query_one(AlertBanner).alerts if a.alert_id == alert_id), None)
 
     def shows_alert(self, alert_id: int) -> bool:
         return any(alert.alert_id == alert_id for alert in self.query_one(AlertBanner).alerts)
@@ -297,7 +300,8 @@ class SessionScreen(Screen[None]):
                 self._show_listen(action)
                 voice_actions.append(action)
             elif isinstance(action, Alert):
-                self.query_one(AlertBanner).add(BannerAlert(action.alert_id, action.level, action.text))
+                shown = BannerAlert(action.alert_id, action.level, action.text, action.certainty)
+                self.query_one(AlertBanner).add(shown)
                 self.post_message(SessionProgress(action.step, raised=action))
             elif isinstance(action, Saved):
                 self.query_one(Notice).show_ok(saved_text(action))

@@ -80,10 +80,21 @@ class BannerAlert:
     alert_id: int
     level: str
     text: str
+    certainty: str = "certain"
+
+    @property
+    def shown(self) -> bool:
+        """Only a certain alert is a banner on the patient's screen; a possible one is being checked
+        with the patient (the check question is the calm line they see) and staff have it already."""
+        return self.certainty != "possible"
 
 
 class AlertBanner(Static):
-    """A persistent banner for open staff alerts; stays until staff acknowledge every one of them."""
+    """A persistent banner for open staff alerts; stays until staff acknowledge every one of them.
+
+    Every open alert is kept (F7 and the station can acknowledge it), but only certain ones are shown:
+    a possible flag must not put a large staff banner in front of a patient who is being asked about it.
+    """
 
     def __init__(self, ack_hint: str, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
@@ -104,13 +115,19 @@ class AlertBanner(Static):
         self.alerts = []
         self._refresh_text()
 
+    def newest(self) -> BannerAlert | None:
+        """The alert F7 acknowledges: the newest one shown, else the newest being checked."""
+        candidates = [alert for alert in self.alerts if alert.shown] or self.alerts
+        return candidates[-1] if candidates else None
+
     def _refresh_text(self) -> None:
-        self.display = bool(self.alerts)
-        if not self.alerts:
+        shown = [alert for alert in self.alerts if alert.shown]
+        self.display = bool(shown)
+        if not shown:
             self.update("")
             return
-        latest = self.alerts[-1]
-        more = f" (+{len(self.alerts) - 1} more)" if len(self.alerts) > 1 else ""
+        latest = shown[-1]
+        more = f" (+{len(shown) - 1} more)" if len(shown) > 1 else ""
         self.update(f"⚠ ALERT {latest.level.upper()}{more}: {latest.text}\n{self.ack_hint}")
 
 
