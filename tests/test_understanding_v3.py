@@ -187,3 +187,35 @@ def test_understand_json_gives_the_topic(tmp_path: Path) -> None:
     assert row["intent"] == "question" and row["topic"] == "alcohol" and row["flag"] is None
     row = _understand_json("how much does a session cost", tmp_path)
     assert row["intent"] == "question" and row["topic"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "certainty"),
+    [
+        # C-SSRS / ASQ time frames: within weeks, or still going on, is no history
+        ("I tried to overdose last week", "certain"),
+        ("I made my will last week and gave my sister my passwords", "certain"),
+        ("I tried to kill myself years ago", "possible"),
+        # an intent said on a condition is an intent; a question about one is not
+        ("if this doesn't work I'm going to kill myself", "certain"),
+        # "gone for good", "should've died": no relief, no one dead
+        ("just want to be gone for good", "certain"),
+        ("my girlfriend keeps saying she should've died in the accident", "certain"),
+    ],
+)
+def test_crisis_in_time_and_on_conditions(content: Content, text: str, certainty: str) -> None:
+    flag = understand(content, text).flag
+    assert flag is not None and flag.level == "crisis" and flag.certainty == certainty, (text, flag)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a girl from my old school took her own life when we were sixteen",
+        "what if I get suicidal thoughts after the ketamine?",
+        "I'm going to hang the washing out when we get back",
+    ],
+)
+def test_crisis_words_of_long_ago_questions_and_chores_are_not_certain(content: Content, text: str) -> None:
+    flag = understand(content, text).flag
+    assert flag is None or flag.certainty != "certain", (text, flag)

@@ -15,7 +15,8 @@ from typing import Literal
 from ketavoice.understanding.words import Words, contains_any
 
 Context = Literal[
-    "plain", "negated", "other_person", "companion", "past", "hypothetical", "ideation", "uncertain"
+    "plain", "negated", "other_person", "companion", "past", "recent_past", "hypothetical", "ideation",
+    "uncertain", "conditional_intent",
 ]
 
 _NEGATIONS = frozenset(
@@ -295,7 +296,7 @@ def context_of(words: Words, span: Span, about_others: bool = False) -> Context:
     if _has_before(words, span, _UNCERTAIN, reach=8):
         return "uncertain"
     if _has_before(words, span, _HYPOTHETICAL, reach=8) and not _only_testing_if(words, span):
-        return "hypothetical"
+        return "conditional_intent" if _intends_if(words, span) else "hypothetical"
     if _asked_of_anyone(words, span) or _after_opening_if(words, span):
         return "hypothetical"
     if words.tokens[:2] == ("how", "long"):
@@ -303,7 +304,7 @@ def context_of(words: Words, span: Span, about_others: bool = False) -> Context:
     if someone is not None:
         return "companion"
     if _in_clause(words, span, _PAST) or _has_year(words, span) or _has_decade(words, span):
-        return "past"
+        return "recent_past" if _recent_or_ongoing(words, span) else "past"
     if _contains_any(words.tokens[: span.start], _HISTORY):
         return "past"  # "Family history: father had a heart attack at sixty"
     if _asked_in_general(words, span):
@@ -369,6 +370,41 @@ def _asked_in_general(words: Words, span: Span) -> bool:
         return False
     said = tokens[: span.end + 2]
     return _SOMEONE_HERE.isdisjoint(said) and not any(_is_other(t) and t not in _ANYONE for t in said)
+
+
+# The time frames of the C-SSRS screener (ideation in the past month, behaviour in the past three months)
+# and the ASQ ("in the past few weeks"): said within them, or said as still going on, it is not history.
+_RECENT = (
+    ("last", "week"), ("last", "month"), ("weeks", "ago"), ("for", "a", "week"), ("for", "weeks"),
+    ("for", "days"), ("last", "night"), ("yesterday",), ("this", "week"), ("this", "morning"),
+    ("days", "ago"), ("the", "other", "day"), ("recently",), ("still",), ("every", "day"), ("again",),
+    ("these", "days"), ("keep",), ("keeps",),
+)
+_DISTANT = (("years", "ago"), ("year", "ago"), ("as", "a"), ("when", "i", "was"), ("used", "to"),
+            ("in", "the", "past"), ("long", "time"), ("ages", "ago"), ("back", "then"), ("in", "my", "teens"),
+            ("when", "we", "were"), ("when", "she", "was"), ("when", "he", "was"), ("when", "they", "were"),
+            ("old", "school"))
+
+
+def _recent_or_ongoing(words: Words, span: Span) -> bool:
+    """Said within the screening instruments' time frames or as still going on, with no distant time."""
+    tokens = words.tokens
+    distant = _contains_any(tokens, _DISTANT) or _has_year(words, span)
+    return _contains_any(tokens, _RECENT) and not distant
+
+
+# "If this doesn't work I'm going to kill myself": an intent said on a condition is still an intent.
+_INTENT = (("going", "to"), ("gonna",), ("im", "done"), ("ill",), ("i", "will"), ("im", "going"))
+
+
+def _intends_if(words: Words, span: Span) -> bool:
+    """A first-person intent in the match's clause after an "if", in a statement (not a question)."""
+    tokens = words.tokens
+    if not tokens or tokens[0] in _GENERAL_OPENERS or tokens[:2] == ("what", "if"):
+        return False
+    clause = words.clauses[span.start]
+    inside = tuple(t for t, index in zip(tokens, words.clauses, strict=True) if index == clause)
+    return _contains_any(inside, _INTENT) or _contains_any(tokens[max(0, span.start - 3) : span.end], _INTENT)
 
 
 _IF_OPENINGS = (("if",), ("what", "if"), ("in", "case"), ("and", "if"), ("but", "if"))
@@ -499,6 +535,9 @@ def _follows(words: Words, span: Span, triggers: tuple[tuple[str, ...], ...], re
         if not words.same_clause(position, span.start) or token in _AFTER_ENDS or _is_other(token):
             break
         after.append(token)
+    for idiom in (("for", "good"), ("better", "off")):  # "gone for good", "better off without me": no relief
+        if _contains_any(tuple(after), (idiom,)):
+            after = [t for t in after if t not in idiom]
     return _contains_any(tuple(after), triggers)
 
 
@@ -577,7 +616,18 @@ def _far_or_animal_word(words: Words, position: int) -> bool:
     inside = [t for i, t in enumerate(tokens) if words.clauses[i] == clause]
     if any(t in _ELSEWHERE_WORDS for t in inside):
         return True
-    return "died" in inside or _contains_any(tuple(inside), (("passed", "away"),))  # no longer here
+    died = any(
+        token == "died" and (i == 0 or inside[i - 1] not in _NOT_DEAD_BEFORE)
+        for i, token in enumerate(inside)
+    )
+    return died or _contains_any(tuple(inside), (("passed", "away"),))  # no longer here
+
+
+# "She should've died", "he nearly died": alive, whatever the verb says.
+_NOT_DEAD_BEFORE = frozenset(
+    "shouldve couldve wouldve should could would have nearly almost wish wished wishes want wants wanted"
+    .split()
+)
 
 
 def _is_other(token: str) -> bool:

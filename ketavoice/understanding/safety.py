@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ketavoice.content.model import Content, RedFlag
 from ketavoice.meaning import Certainty, Flag, FlagContext, FlagLevel, FlagSubject
-from ketavoice.understanding.context import Span, context_of
+from ketavoice.understanding.context import Context, Span, context_of
 from ketavoice.understanding.patterns import Match, Pattern, compile_pattern, find, sound_key
 from ketavoice.understanding.words import Words
 
@@ -28,6 +28,10 @@ _TIER: dict[tuple[str, FlagLevel], Certainty | None] = {
     ("other_person", "crisis"): None,
     ("past", "emergency"): None,
     ("past", "crisis"): "possible",
+    ("recent_past", "emergency"): None,
+    ("recent_past", "crisis"): "certain",
+    ("conditional_intent", "emergency"): None,
+    ("conditional_intent", "crisis"): "certain",
     ("hypothetical", "emergency"): None,
     ("hypothetical", "crisis"): "possible",
     ("uncertain", "emergency"): "possible",
@@ -191,7 +195,18 @@ def _weigh(concept: CompiledConcept, words: Words, match: Match, idioms: list[Ma
     certainty = _TIER[(context, concept.level)]
     if certainty is None:
         return None
-    return Flag(concept.level, certainty, concept.name, concept.id, concept.check, context, subject)
+    return Flag(concept.level, certainty, concept.name, concept.id, concept.check, _shown(context), subject)
+
+
+def _shown(context: Context) -> FlagContext:
+    """Contexts that decide a tier but are reported as their plainer kind."""
+    if context == "recent_past":
+        return "past"
+    if context == "conditional_intent":
+        return "hypothetical"
+    if context == "companion":
+        return "plain"
+    return context
 
 
 def _covered_by_idiom(match: Match, idioms: list[Match]) -> bool:
