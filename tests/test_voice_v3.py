@@ -1,0 +1,127 @@
+"""Voice v3: one pipeline, one command. `ketavoice transcribe --step` hears a file exactly as the voice loop
+hears an answer, and its rows say what each recognizer read and which reading the engine acts on.
+Real recognizers (PocketSphinx, Whisper tiny.en, Vosk), real audio (flite, Piper, LibriVox)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ketavoice.content.model import Content
+from ketavoice.engine.listening import step_listen
+from tests.audio_fixtures import voices, vosk_ko_model  # noqa: F401
+from tests.engine_driver import make_driver
+from tests.voices import VOICES, VoiceCache, real_recordings, word_error_rate
+
+NOTE = "I slept badly last night and I feel a little low, but the nurse was very kind to me."
+
+
+def _transcribe(*args: str) -> list[dict[str, Any]]:
+    result = subprocess.run([sys.executable, "-m", "ketavoice", "transcribe", *args, "--json"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def _voice(*wavs: Path, out: Path) -> list[dict[str, Any]]:
+    result = subprocess.run([sys.executable, "-m", "ketavoice", "voice", "--patient", "v3", "--no-tone",
+                             "--audio-in", *map(str, wavs), "--audio-out", str(out), "--jsonl"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+@pytest.mark.parametrize("step_id", ["welcome", "feeling", "ride_home", "mood_rating", "mood_note",
+                                     "closing"])
+def test_transcribe_listens_as_the_engine_asks(content: Content, tmp_path: Path, step_id: str) -> None:
+    driver = make_driver(content, tmp_path)
+    driver.walk_to(step_id)
+    issued = driver.engine.pending_listen
+    assert issued is not None
+    assert step_listen(content, driver.engine.step, listen_id=issued.listen_id) == issued
+
+
+def test_transcribe_rows_carry_both_readings_the_winner_and_why(voices: VoiceCache) -> None:  # noqa: F811
+    files = [voices("yes", "slt"), voices("I can't breathe", "rms"),
+             voices("could I have some water please", "joe"), voices("I'd say six", "slt")]
+    rows = _transcribe(*map(str, files[:3]), "--step", "ride_home")
+    rows += _transcribe(str(files[3]), "--step", "mood_rating")
+    assert [row["file"] for row in rows] == list(map(str, files))
+    for row in rows:
+        assert {"file", "text", "intent", "value", "flag", "backend", "audio_seconds", "seconds"} <= set(row)
+        assert row["pipeline"] == "loop" and row["backend"] == "pocketsphinx"
+        grammar, free = row["readings"]["grammar"], row["readings"]["free_form"]
+        assert grammar["text"] and 0.0 <= grammar["confidence"] <= 1.0
+        assert free is not None and free["engine"] == "whisper" and free["text"]
+        assert row["winner"] in ("grammar", "free_form", "neither") and row["why"]
+        assert row["endpoint"]["reason"] in ("complete", "pause")
+    said_yes, breathe, calm, rating = rows
+    # "yes" ends the listen at once; Whisper reads it late, agrees, and the grammar's answer stands.
+    assert (said_yes["intent"], said_yes["when"], said_yes["winner"]) == ("yes", "late", "grammar")
+    assert said_yes["why"] == "late_reading_holds_no_red_flag"
+    assert said_yes["endpoint"]["reason"] == "complete"
+    # A red flag the grammar heard waits for both readings; both hold it: certain.
+    assert breathe["when"] == "both" and breathe["verdict"]["kind"] == "agree"
+    assert breathe["intent"] == "emergency" and breathe["flag"]["certainty"] == "certain"
+    # Calm speech is never a certain red flag.
+    assert calm["flag"] is None or calm["flag"]["certainty"] == "possible", calm
+    # A rating is read twice before the engine sees it.
+    assert rating["when"] == "both" and (rating["intent"], rating["value"]) == ("number", 6), rating
+
+
+def test_transcribe_hears_what_the_voice_loop_hears(voices: VoiceCache, tmp_path: Path) -> None:  # noqa: F811
+    answer = voices("okay", "rms")
+    lines = _voice(answer, out=tmp_path / "out")
+    turn = next(line for line in lines if line["type"] == "turn")
+    opinion = next(line for line in lines if line["type"] == "second_opinion")
+    [row] = _transcribe(str(answer), "--step", turn["step"])
+    assert row["readings"]["grammar"]["text"] == turn["text"] == opinion["grammar_text"]
+    assert row["readings"]["free_form"]["text"] == opinion["text"]
+    assert (row["winner"], row["why"]) == (opinion["winner"], opinion["why"])
+    assert row["verdict"]["kind"] == opinion["verdict"]
+    assert (row["endpoint"]["speech_end_s"], row["endpoint"]["endpoint_s"]) == (turn["speech_end_s"],
+                                                                                turn["endpoint_s"])
+
+
+@pytest.mark.parametrize("voice", VOICES)
+def test_a_spoken_note_through_transcribe_is_whispers_transcript(voices: VoiceCache, voice: str) -> None:  # noqa: F811
+    [row] = _transcribe(str(voices(NOTE, voice)), "--step", "mood_note", "--expect", "note")
+    assert (row["expect"], row["when"], row["winner"], row["why"]) == ("note", "note", "free_form",
+                                                                        "note_transcript")
+    assert word_error_rate(NOTE, row["text"]) <= 0.05, row["text"]
+    assert row["flag"] is None
+
+
+def test_real_recorded_notes_through_transcribe() -> None:
+    recordings = real_recordings()
+    assert len(recordings) >= 5, "pocketsphinx-testdata must be installed (see .ci/run)"
+    rows = _transcribe(*(str(r.path) for r in recordings), "--step", "mood_note", "--expect", "note")
+    errors = [word_error_rate(r.transcript, row["text"].replace("Mr.", "mister"))
+              for r, row in zip(recordings, rows, strict=True)]
+    assert sum(errors) / len(errors) <= 0.10, errors
+
+
+def test_the_diagnostics_run_one_recognizer_alone(voices: VoiceCache) -> None:  # noqa: F811
+    wav = str(voices("I feel sleepy", "slt"))
+    [grammar] = _transcribe(wav, "--step", "feeling", "--grammar-only")
+    assert grammar["pipeline"] == "grammar_only" and grammar["readings"]["free_form"] is None
+    assert (grammar["intent"], grammar["value"]) == ("choice", "sleepy")
+    [free] = _transcribe(wav, "--step", "feeling", "--free-form-only")
+    assert free["pipeline"] == "free_form_only" and free["backend"] == "whisper"
+    assert "sleepy" in free["text"].lower()
+
+
+def test_the_loop_pipeline_runs_behind_vosk_too(voices: VoiceCache, vosk_ko_model: Path) -> None:  # noqa: F811
+    [row] = _transcribe(str(voices("yes", "slt")), "--step", "ride_home", "--model", str(vosk_ko_model),
+                        "--no-whisper")
+    assert row["backend"] == "vosk" and row["pipeline"] == "loop"
+    free = row["readings"]["free_form"]
+    assert free is None or free["engine"] == "vosk-free-form"
+    assert row["endpoint"]["reason"] in ("complete", "pause", "max")
+
