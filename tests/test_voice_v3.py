@@ -7,15 +7,19 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ketavoice.content.model import Content
+from ketavoice.engine.events import Heard, Say, SecondOpinion
 from ketavoice.engine.listening import step_listen
+from ketavoice.engine.safety import HEARD_CHECK_WORDS_MAX, heard_question
+from ketavoice.speech.sources import WavFileSource
 from tests.audio_fixtures import voices, vosk_ko_model  # noqa: F401
-from tests.engine_driver import make_driver
+from tests.engine_driver import alerts, make_driver
 from tests.voices import VOICES, VoiceCache, real_recordings, word_error_rate
 
 NOTE = "I slept badly last night and I feel a little low, but the nurse was very kind to me."
@@ -125,3 +129,57 @@ def test_the_loop_pipeline_runs_behind_vosk_too(voices: VoiceCache, vosk_ko_mode
     assert free is None or free["engine"] == "vosk-free-form"
     assert row["endpoint"]["reason"] in ("complete", "pause", "max")
 
+
+# ---- a flag only speech suggests is checked by quoting what was heard ---------------------------------
+
+
+def test_a_late_reading_with_a_red_flag_is_checked_with_the_words_heard(content: Content,
+                                                                         tmp_path: Path) -> None:
+    driver = make_driver(content, tmp_path)
+    driver.walk_to("ride_home")
+    listen = driver.engine.pending_listen
+    assert listen is not None
+    driver.send(Heard("yes", 1.0, listen_id=listen.listen_id, second_opinion_follows=True))
+    actions = driver.send(SecondOpinion("I can't see \x1b[2J anything!", listen_id=listen.listen_id))
+    said = [action.text for action in actions if isinstance(action, Say)]
+    assert said == ["I may have heard 'I can't see anything'. Did you say that?"]
+    assert [(a.level, a.certainty) for a in alerts(actions)] == [("emergency", "possible")]
+    held = driver.type("yes")  # "yes, I said that": the danger is taken as real
+    assert [(a.level, a.certainty) for a in alerts(held)] == [("emergency", "certain")]
+    assert driver.engine.on_hold
+
+
+def test_the_quoted_words_are_plain_and_the_question_short(content: Content) -> None:
+    template = content.messages.heard_check
+    long = heard_question(template, "I can't breathe " * 40)
+    assert len(long.split()) <= HEARD_CHECK_WORDS_MAX and long.startswith("I may have heard 'I can't")
+    assert heard_question(template, "\x07 {heard} ‮") == "I may have heard 'heard'. Did you say that?"
+    assert heard_question(template, "?!") == ""
+
+
+@pytest.mark.parametrize("voice", VOICES)
+def test_a_red_flag_the_grammar_cannot_hold_is_asked_about_in_the_patients_words(
+    content: Content, voices: VoiceCache, tmp_path: Path, voice: str  # noqa: F811
+) -> None:
+    """A grammar that holds the step's answers only (voice v3's aim) is forced onto one of them; Whisper
+    hears the red flag; the engine asks whether that is what was said."""
+    from ketavoice.frontends.voice import VoiceOptions, build_voice
+    from ketavoice.speech.speakers import WavSinkSpeaker
+
+    driver = make_driver(content, tmp_path)
+    driver.walk_to("ride_home")
+    issued = driver.engine.pending_listen
+    assert issued is not None
+    answers_only = replace(issued, phrases=("yes", "no", "yeah", "nope"))
+    loop = build_voice(content, None, WavFileSource([voices("I have chest pain", voice)], tail_seconds=6),
+                       WavSinkSpeaker(tmp_path / "said"), VoiceOptions(backend="pocketsphinx",
+                                                                      ready_tone=False))
+    heard = loop.io.listen(answers_only)
+    assert isinstance(heard, Heard) and heard.text in ("yes", "no", "yeah", "nope")
+    actions = driver.send(heard)
+    late = loop.io.late_opinion()
+    if late is not None:  # the grammar was sure of its answer: Whisper's reading came after it
+        actions = driver.send(late)
+    said = [action.text for action in actions if isinstance(action, Say)]
+    assert "I may have heard 'I have chest pain'. Did you say that?" in said, (heard, said)
+    assert [(a.level, a.certainty) for a in alerts(actions)] == [("emergency", "possible")]
