@@ -183,3 +183,54 @@ def test_a_red_flag_the_grammar_cannot_hold_is_asked_about_in_the_patients_words
     said = [action.text for action in actions if isinstance(action, Say)]
     assert "I may have heard 'I have chest pain'. Did you say that?" in said, (heard, said)
     assert [(a.level, a.certainty) for a in alerts(actions)] == [("emergency", "possible")]
+
+
+# ---- a free-form reading wherever free speech can come ----------------------------------------------
+
+
+def test_an_answer_waits_for_its_free_form_reading_unless_the_grammar_heard_a_complete_one(
+    content: Content,
+) -> None:
+    from ketavoice.engine.listening import ListenPolicy
+
+    dialogue = content.dialogue(content.default_dialogue)
+    policy = ListenPolicy(content, dialogue)
+    ride_home = step_listen(content, dialogue.step("ride_home"))
+    assert not ride_home.both_readings
+    assert not policy.wants_both(ride_home, "yes", 0.9)  # complete: answered at once, read late
+    assert policy.wants_both(ride_home, "the weather is", 0.9)  # words a yes/no step cannot use
+    assert policy.wants_both(ride_home, "yes", 0.2)  # a guess
+    assert policy.wants_both(ride_home, "chest pain", 1.0)
+    assert policy.wants_both(step_listen(content, dialogue.step("mood_rating")), "seven", 1.0)
+    assert not policy.wants_both(step_listen(content, dialogue.step("mood_note"), "note"), "the sea", 0.1)
+
+
+@pytest.mark.parametrize("voice", VOICES)
+def test_a_complete_answer_is_read_free_form_once_from_the_first_pause(content: Content, voices: VoiceCache,  # noqa: F811
+                                                                       tmp_path: Path, voice: str) -> None:
+    from ketavoice.frontends.voice import assemble_voice
+    from ketavoice.speech.speakers import WavSinkSpeaker
+    from ketavoice.speech.sphinx_recognizer import SphinxRecognizer
+    from ketavoice.speech.whisper_model import WhisperModelInfo, packaged_model
+    from ketavoice.speech.whisper_recognizer import WhisperLoader, WhisperRecognizer
+
+    model = packaged_model()
+    assert model is not None
+    whisper = WhisperRecognizer(WhisperLoader(WhisperModelInfo(model, "test", pinned=True)).start())
+    read: list[int] = []
+    transcribe = whisper.transcribe
+
+    def counted(audio: bytes, prompt: str | None = None) -> Any:
+        read.append(len(audio))
+        return transcribe(audio, prompt)
+
+    whisper.transcribe = counted  # type: ignore[method-assign]
+    loop = assemble_voice(content, None, SphinxRecognizer(), whisper,
+                          WavFileSource([voices("yes", voice)], tail_seconds=6),
+                          WavSinkSpeaker(tmp_path / "said"), ready_tone=False)
+    listen = step_listen(content, content.dialogue(content.default_dialogue).step("ride_home"))
+    hearing = loop.io.hear(listen)
+    assert hearing.when == "late" and hearing.report.reason == "complete"
+    late = loop.io.late_reading()
+    assert late is not None and "yes" in late.text.lower()
+    assert len(read) == 1 and read[0] < len(hearing.event.audio or b"")  # the reading begun at the pause

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from ketavoice.content.model import Content, Dialogue, PhraseIntent, Step
 from ketavoice.engine.events import Expect, Listen
 from ketavoice.engine.second_opinion import Verdict, review
-from ketavoice.understanding import flags_in, grammar_phrases, understand
+from ketavoice.understanding import grammar_phrases, understand
 
 _MAX_PROMPT_CHARS = 300
 _ANSWER_INTENTS: dict[str, tuple[PhraseIntent, ...]] = {
@@ -117,11 +117,14 @@ class ListenPolicy:
         return whisper_prompt(self.content, self.step(listen.step), listen.expect)
 
     def wants_both(self, listen: Listen, text: str, confidence: float) -> bool:
-        """Should this answer wait for its free-form reading before the engine sees it?"""
+        """Should this answer wait for its free-form reading before the engine sees it? Where a wrong
+        reading would matter (`both_readings`), and wherever the grammar did not hear a complete,
+        confident answer (low confidence, a red flag, words the step cannot use): that may be free speech
+        the grammar was forced onto, and the free-form reading is what it said. A complete answer is
+        answered at once; its free-form reading follows and can still escalate."""
         if listen.expect == "note":
             return False
-        unsure = confidence < self.content.timing.low_confidence
-        return listen.both_readings or unsure or bool(flags_in(self.content, text))
+        return listen.both_readings or not self.complete(listen, text, confidence)
 
     def weigh(self, listen: Listen, grammar_text: str, free_text: str | None, *, waited: bool) -> Weighing:
         """The verdict on one utterance's readings, as the engine acts on it. `waited`: both readings

@@ -51,6 +51,10 @@ class _Reading:
         self._thread = threading.Thread(target=work, name="second-reading", daemon=True)
         self._thread.start()
 
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
     def covers(self, listen: Listen, heard: Heard) -> bool:
         """Is this a reading of `heard`'s speech (the patient did not speak again after it began)?"""
         audio = heard.audio or b""
@@ -74,6 +78,7 @@ class SecondOpinions:
         self._pending: tuple[Listen, Heard, _Reading | None] | None = None
         self.problem: str | None = None
         self._early: _Reading | None = None
+        self._running: _Reading | None = None  # the last early reading started (it may still run)
 
     @property
     def engine_name(self) -> str:
@@ -104,9 +109,15 @@ class SecondOpinions:
         return self.rules.wants_both(listen, heard.text, heard.confidence)
 
     def on_pause(self, listen: Listen, audio: bytes | None) -> None:
-        """`Endpointing.on_pause`: on a listen that wants both readings, Whisper starts reading the
-        utterance as soon as the patient pauses, so its reading is (nearly) ready when the listen ends."""
-        self._early = self._whisper_reading(listen, audio) if audio and listen.both_readings else None
+        """`Endpointing.on_pause`: Whisper starts reading the utterance as soon as the patient pauses,
+        so its reading is (nearly) ready when the listen ends, whether the answer then waits for it or
+        not (a late reading reuses it)."""
+        busy = self._running is not None and self._running.running
+        if not audio or listen.expect == "note" or busy:
+            # Speech again (that reading is stale), or one still running: never a pile of readings.
+            self._early = None
+            return
+        self._early = self._running = self._whisper_reading(listen, audio)
 
     def _whisper_reading(self, listen: Listen, audio: bytes) -> _Reading | None:
         if self.whisper is None:
@@ -137,9 +148,12 @@ class SecondOpinions:
 
     def start(self, listen: Listen, heard: Heard) -> None:
         """Begin reading `heard`'s audio (Whisper on a thread; the fallback waits for `collect`)."""
+        early, self._early = self._early, None
         if listen.expect == "note" or not heard.audio:
             return
-        self._pending = (listen, heard, self._whisper_reading(listen, heard.audio))
+        if early is None or not early.covers(listen, heard):
+            early = self._whisper_reading(listen, heard.audio)
+        self._pending = (listen, heard, early)
 
     def collect(self, timeout: float = 30.0) -> Opinion | None:
         """The finished second opinion, or None when none was pending."""
