@@ -248,8 +248,12 @@ def test_the_patients_pause_length_is_learned_within_bounds() -> None:
 def test_review_of_two_readings(content: Content) -> None:
     dialogue = content.dialogue(content.default_dialogue)
     rating, feeling = dialogue.step("mood_rating"), dialogue.step("feeling")
-    forced = review(content, rating, "i want to take my life", "I'd say five.")
-    assert forced.kind == "possible_flag" and not forced.escalates and forced.levels == ("crisis",)
+    forced = review(content, rating, "i want to take my life", "I'd say a five.")
+    assert forced.kind == "forced" and not forced.escalates and forced.levels == ("crisis",)
+    near = review(content, feeling, "i can't breathe", "I can breed it.")  # Whisper's miss by a word
+    assert near.kind == "possible_flag" and near.heard == "i can't breathe" and near.levels == ("emergency",)
+    short = review(content, feeling, "i can't breathe", "Thank you.")  # too short to be a sentence of its own
+    assert short.kind == "possible_flag"
     assert review(content, rating, "two", "Seven.").kind == "confirm_number"
     assert review(content, rating, "two", "Seven.").value == 7
     assert review(content, rating, "i'd say six", "Five. Six.").value == 6  # the number both hold

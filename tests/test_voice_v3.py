@@ -234,3 +234,70 @@ def test_a_complete_answer_is_read_free_form_once_from_the_first_pause(content: 
     late = loop.io.late_reading()
     assert late is not None and "yes" in late.text.lower()
     assert len(read) == 1 and read[0] < len(hearing.event.audio or b"")  # the reading begun at the pause
+
+
+# ---- speech the grammar was forced onto a red-flag phrase is judged on the free-form reading ----------
+
+CALM_AT_STEPS = (
+    ("could I have some water please", "welcome"), ("where did I put my phone", "welcome"),
+    ("I slept well last night", "feeling"), ("can I have a blanket", "feeling"),
+    ("my daughter is picking me up", "ride_home"), ("the weather is nice today", "ride_home"),
+    ("my cat is hungry", "mood_rating"), ("I had toast for breakfast", "mood_rating"),
+    ("I would like to go home soon", "closing"), ("the nurse was very kind", "closing"),
+)
+RED_AT_STEPS = (
+    ("I have chest pain", "mood_rating"), ("I can't breathe", "welcome"), ("my chest hurts", "feeling"),
+    ("I want to kill myself", "mood_rating"), ("I want to die", "welcome"),
+    ("I want to end my life", "feeling"),
+)
+
+
+def _by_step(voices: VoiceCache, said: tuple[tuple[str, str], ...]) -> list[dict[str, Any]]:  # noqa: F811
+    rows: list[dict[str, Any]] = []
+    for step in dict.fromkeys(step for _text, step in said):
+        files = [str(voices(text, voice)) for text, at in said if at == step for voice in VOICES]
+        rows += _transcribe(*files, "--step", step)
+    return rows
+
+
+def test_calm_speech_is_never_a_certain_flag_and_seldom_a_check(voices: VoiceCache) -> None:  # noqa: F811
+    rows = _by_step(voices, CALM_AT_STEPS)
+    assert len(rows) == len(CALM_AT_STEPS) * len(VOICES)
+    flags = [row["flag"] for row in rows if row["flag"] is not None]
+    assert all(flag["certainty"] == "possible" for flag in flags)
+    forced = [row for row in rows if row["why"] == "grammar_forced_onto_red_flag"]
+    assert len(forced) >= len(rows) // 3  # the grammar forced a third or more of them onto a red flag...
+    asked = [(row["readings"], row["why"]) for row in rows if row["flag"]]
+    assert len(flags) <= len(rows) // 10, asked  # ...and few are asked about
+
+
+def test_spoken_red_flags_are_all_caught(voices: VoiceCache) -> None:  # noqa: F811
+    rows = _by_step(voices, RED_AT_STEPS)
+    missed = [row["readings"] for row in rows if row["flag"] is None]
+    assert missed == []
+    assert sum(row["flag"]["certainty"] == "certain" for row in rows) >= len(rows) - 2
+
+
+@pytest.mark.parametrize("voice", VOICES)
+def test_a_calm_request_the_grammar_hears_as_self_harm_raises_no_alert(
+    content: Content, voices: VoiceCache, tmp_path: Path, voice: str  # noqa: F811
+) -> None:
+    from ketavoice.frontends.voice import VoiceOptions, build_voice
+    from ketavoice.speech.speakers import WavSinkSpeaker
+
+    driver = make_driver(content, tmp_path)
+    listen = driver.engine.pending_listen
+    assert listen is not None and listen.step == "welcome"
+    source = WavFileSource([voices("could I have some water please", voice)], tail_seconds=6)
+    loop = build_voice(content, None, source, WavSinkSpeaker(tmp_path / "said"),
+                       VoiceOptions(backend="pocketsphinx", ready_tone=False))
+    heard = loop.io.listen(listen)
+    assert isinstance(heard, Heard)
+    actions = driver.send(heard)
+    late = loop.io.late_opinion()
+    if late is not None:
+        actions += driver.send(late)
+    red = [(a.level, a.certainty) for a in alerts(actions) if a.level in ("emergency", "crisis")]
+    assert red == [], (heard.text, heard.second_opinion)
+    assert not driver.engine.on_hold
+

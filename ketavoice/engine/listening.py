@@ -143,6 +143,8 @@ class ListenPolicy:
         if verdict.kind == "possible_flag":
             winner: Winner = "free_form" if verdict.heard == free_text else "grammar"
             return Weighing(winner, f"red_flag_only_in_{winner}", verdict.heard, verdict)
+        if verdict.kind == "forced":
+            return Weighing("free_form", "grammar_forced_onto_red_flag", free_text, verdict)
         if verdict.kind == "confirm_number":
             return Weighing("free_form", "numbers_disagree_confirmed", free_text, verdict)
         if verdict.kind == "ask_again":
