@@ -301,3 +301,25 @@ def test_a_calm_request_the_grammar_hears_as_self_harm_raises_no_alert(
     assert red == [], (heard.text, heard.second_opinion)
     assert not driver.engine.on_hold
 
+
+def test_a_free_form_reading_not_ready_in_time_is_read_by_the_fallback_not_taken_as_silence(
+    content: Content, voices: VoiceCache  # noqa: F811
+) -> None:
+    from ketavoice.engine.listening import ListenPolicy
+    from ketavoice.speech.second import SecondOpinions
+    from ketavoice.speech.sphinx_recognizer import SphinxRecognizer
+    from ketavoice.speech.wavio import read_wav
+    from ketavoice.speech.whisper_model import WhisperModelInfo, packaged_model
+    from ketavoice.speech.whisper_recognizer import WhisperLoader, WhisperRecognizer
+
+    model = packaged_model()
+    assert model is not None
+    loading = WhisperLoader(WhisperModelInfo(model, "test", pinned=True))  # never started: still loading
+    dialogue = content.dialogue(content.default_dialogue)
+    second = SecondOpinions(ListenPolicy(content, dialogue), whisper=WhisperRecognizer(loading),
+                            fallback=SphinxRecognizer())
+    listen = step_listen(content, dialogue.step("ride_home"))
+    audio = read_wav(voices("I have chest pain", "slt")).pcm
+    second.start(listen, Heard("yes", 1.0, audio=audio, listen_id=listen.listen_id))
+    opinion = second.collect(timeout=0.5)
+    assert opinion is not None and opinion.text.startswith("i have"), opinion  # PocketSphinx read it

@@ -60,8 +60,12 @@ class _Reading:
         audio = heard.audio or b""
         return listen.listen_id == self.listen_id and audio[: len(self.audio)] == self.audio
 
-    def result(self, timeout: float = 30.0) -> str:
+    def result(self, timeout: float = 30.0) -> str | None:
+        """The text read; None when the reading has not finished within `timeout` (a model still loading
+        on a busy machine): never "" for a reading that was not made, which would look like silence."""
         self._thread.join(timeout)
+        if self._thread.is_alive():
+            return None
         if self._error is not None:
             raise self._error
         return self._text or ""
@@ -124,10 +128,11 @@ class SecondOpinions:
             return None
         return _Reading(listen, audio, self.whisper, self.rules.prompt(listen))
 
-    def _text_of(self, reading: _Reading) -> str | None:
-        """The reading's text; None (and PocketSphinx alone from now on) when Whisper failed."""
+    def _text_of(self, reading: _Reading, timeout: float = 30.0) -> str | None:
+        """The reading's text; None when it did not finish in time (the fallback reads this answer), or
+        when Whisper failed (and PocketSphinx alone from now on)."""
         try:
-            return reading.result()
+            return reading.result(timeout)
         except ModelError as error:
             self._give_up(error)
             return None
@@ -161,10 +166,9 @@ class SecondOpinions:
             return None
         listen, heard, reading = self._pending
         self._pending = None
-        if reading is not None:
-            text = self._text_of(reading) or ""
-        elif self.fallback is not None and heard.audio:
+        text = self._text_of(reading, timeout) if reading is not None else None
+        if text is None:
+            if self.fallback is None or not heard.audio:
+                return None
             text = recognize_pcm(self.fallback, heard.audio, None).text
-        else:
-            return None
         return Opinion(listen, heard, text, waited=False)
