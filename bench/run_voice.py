@@ -3,7 +3,7 @@
 Voices: flite slt and rms, Piper joe (test extra), each plain, with mild brown noise and slowed to tempo
 0.8; real LibriVox recordings from pocketsphinx-testdata for note word error rate. Per voice and per
 pipeline (grammar only: PocketSphinx with the step's phrase list; Whisper only: tiny.en prompted with the
-step's answers; both: the grammar answers and Whisper's second opinion is reviewed as the voice loop does):
+step's answers; both: the voice loop's own pipeline, `read_utterance`, as `ketavoice transcribe` runs it):
 intent accuracy, red flags caught / asked about / missed, certain false alarms on calm out-of-grammar
 speech, real-time factor. Then note WER, turn gaps through the real listen + engine + speaker path, notes
 cut off by a 3-second pause, and the voice loop's ready time and memory (in a fresh process).
@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +27,11 @@ sys.path.insert(0, str(ROOT))
 
 from ketavoice.content import load_content  # noqa: E402
 from ketavoice.content.model import Content, Step  # noqa: E402
-from ketavoice.engine.second_opinion import review  # noqa: E402
-from ketavoice.speech.prompting import whisper_prompt  # noqa: E402
+from ketavoice.engine.listening import step_listen, whisper_prompt  # noqa: E402
+from ketavoice.frontends.voice import VoiceLoop, assemble_voice, read_utterance  # noqa: E402
+from ketavoice.speech.listen import PauseModel  # noqa: E402
 from ketavoice.speech.recognizers import recognize_pcm  # noqa: E402
+from ketavoice.speech.sources import WavFileSource  # noqa: E402
 from ketavoice.speech.wavio import read_wav  # noqa: E402
 from ketavoice.understanding import flags_in, grammar_phrases, understand  # noqa: E402
 from tests.voices import VARIANTS, VOICES, VoiceCache, real_recordings, word_error_rate  # noqa: E402
@@ -137,6 +139,31 @@ def _right(content: Content, text: str, step: Step, intent: str, value: object) 
     return meaning.intent == intent and (value is None or meaning.value == value)
 
 
+class _Mute:
+    def say(self, text: str, rate_wpm: int) -> None:
+        pass
+
+    def tone(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def loop_for(content: Content, sphinx: Any, whisper: Any) -> VoiceLoop:
+    """The voice loop's pipeline on the benchmark's own recognizers (one Whisper for every run)."""
+    return assemble_voice(content, None, sphinx, whisper, WavFileSource([]), _Mute(), ready_tone=False)
+
+
+def through_loop(content: Content, loop: VoiceLoop, pcm: bytes, step: Step, listen_id: int) -> Any:
+    """One utterance as the loop hears it (what `ketavoice transcribe --step` prints)."""
+    timing = content.timing
+    loop.io.source = WavFileSource([pcm], tail_seconds=max(timing.answer_end_silence,
+                                                          timing.note_end_silence) + 1.0)
+    loop.io.endpointing.pauses = PauseModel(floor=timing.min_end_silence)
+    return read_utterance(loop, step_listen(content, step, listen_id=listen_id))
+
+
 def evaluate(content: Content, sphinx: Any, whisper: Any, voices: VoiceCache, voice: str,
              variant: str) -> dict[str, Any]:
     dialogue = content.dialogue(content.default_dialogue)
@@ -144,7 +171,8 @@ def evaluate(content: Content, sphinx: Any, whisper: Any, voices: VoiceCache, vo
     misses: list[str] = []
     rows = [(text, step, intent, value) for text, step, intent, value in SHORT]
     rows += [(text, step, "calm", None) for text, step in CALM]
-    for text, step_id, intent, value in rows:
+    loop = loop_for(content, sphinx, whisper)
+    for number, (text, step_id, intent, value) in enumerate(rows, start=1):
         step = dialogue.step(step_id)
         expect = EXPECT.get(step.kind, "any")
         pcm = read_wav(voices(text, voice, variant)).pcm
@@ -156,36 +184,34 @@ def evaluate(content: Content, sphinx: Any, whisper: Any, voices: VoiceCache, vo
         second = whisper.transcribe(pcm, whisper_prompt(content, step, expect)).text
         whisper_s = time.perf_counter() - began
         near = any(flags_in(content, alt) for alt in grammar.alternatives)
-        # As the voice loop does: both readings before answering where a wrong one would matter;
-        # otherwise the grammar answers and the second reading only escalates a red flag it alone heard.
-        waited = (step.kind == "number" or grammar.confidence < content.timing.low_confidence
-                  or bool(flags_in(content, grammar.text)))
-        verdict = review(content, step, grammar.text, second)
-        if not waited and not verdict.escalates:
-            verdict = replace(verdict, kind="agree")
-        readings = {"grammar": grammar.text, "whisper": second, "both": grammar.text}
-        costs = {"grammar": grammar_s, "whisper": whisper_s, "both": grammar_s + whisper_s}
+        began = time.perf_counter()
+        weighing = through_loop(content, loop, pcm, step, number).weighing
+        both_s = time.perf_counter() - began
+        kind = weighing.verdict.kind if weighing is not None else "agree"
+        readings = {"grammar": grammar.text, "whisper": second,
+                    "both": weighing.text if weighing is not None else ""}
+        costs = {"grammar": grammar_s, "whisper": whisper_s, "both": both_s}
         for name, tally in tallies.items():
             text_heard = readings[name]
             found = flags_in(content, text_heard)
             flags = [flag for flag in found if flag.certainty == "certain"]
             asked_flag = (
                 (name == "grammar" and near)
-                or (name == "both" and verdict.kind == "possible_flag")
+                or (name == "both" and kind == "possible_flag")
                 or any(flag.certainty == "possible" for flag in found)
             )
             tally.audio_s += seconds
             tally.decode_s += costs[name]
             if intent == "calm":
                 tally.calm += 1
-                certain = bool(flags) and not (name == "both" and verdict.kind == "possible_flag")
+                certain = bool(flags) and not (name == "both" and kind == "possible_flag")
                 tally.certain_false += certain
                 tally.possible_false += (not certain) and (bool(flags) or asked_flag)
                 continue
             tally.samples += 1
             if intent in RED:
                 tally.flags += 1
-                if flags and not (name == "both" and verdict.kind == "possible_flag"):
+                if flags and not (name == "both" and kind == "possible_flag"):
                     tally.caught += 1
                     tally.correct += 1
                 elif flags or asked_flag:
@@ -194,11 +220,11 @@ def evaluate(content: Content, sphinx: Any, whisper: Any, voices: VoiceCache, vo
                 else:
                     tally.missed += 1
                 continue
-            if name == "both" and verdict.kind == "confirm_number":
+            if name == "both" and kind == "confirm_number":
                 tally.confirmed += 1
-                tally.correct += verdict.value == value
+                tally.correct += weighing is not None and weighing.verdict.value == value
                 continue
-            if name == "both" and verdict.kind == "ask_again":
+            if name == "both" and kind == "ask_again":
                 tally.asked_again += 1
                 continue
             good = _right(content, text_heard, step, intent, value) and not flags
@@ -237,25 +263,19 @@ def turns(content: Content, sphinx: Any, whisper: Any, voices: VoiceCache, cache
     from ketavoice.engine.engine import Engine
     from ketavoice.engine.events import Heard, Started, Typed
     from ketavoice.journal.memory import MemoryJournal
-    from ketavoice.speech.judge import answer_judge
-    from ketavoice.speech.listen import Endpointing, PauseModel, listen_timed
-    from ketavoice.speech.loop import VoiceIO
-    from ketavoice.speech.second import SecondOpinions
-    from ketavoice.speech.sources import WavFileSource
+    from ketavoice.speech.listen import Endpointing, listen_timed
     from ketavoice.speech.speakers import WavSinkSpeaker
     from ketavoice.speech.vad import SileroVad
     from tests.engine_driver import ordinary_answer
 
-    dialogue = content.dialogue(content.default_dialogue)
     sink = WavSinkSpeaker(cache / "said")
     gaps: list[float] = []
     number_gaps: list[float] = []
     endpoint_waits: list[float] = []
     for voice in VOICES:
         for variant in VARIANTS:
-            settings = Endpointing(vad=SileroVad(), judge=answer_judge(content, dialogue),
-                                   complete_silence=content.timing.complete_answer_silence,
-                                   pauses=PauseModel(floor=content.timing.min_end_silence))
+            loop = assemble_voice(content, None, sphinx, whisper, WavFileSource([]), sink, ready_tone=False)
+            io = loop.io
             for text, step_id, intent, _value in SHORT:
                 if intent in RED:
                     continue
@@ -269,10 +289,7 @@ def turns(content: Content, sphinx: Any, whisper: Any, voices: VoiceCache, cache
                 if listen is None or engine.step_id != step_id:
                     continue
                 # Paced like a microphone: a reading begun in the patient's pause gets its real head start.
-                source = WavFileSource([voices(text, voice, variant)], tail_seconds=10, realtime=True)
-                second = SecondOpinions(content, dialogue, whisper=whisper, fallback=sphinx)
-                settings.on_pause = second.on_pause
-                io = VoiceIO(source, sphinx, sink, ready_tone=False, endpointing=settings, second=second)
+                io.source = WavFileSource([voices(text, voice, variant)], tail_seconds=10, realtime=True)
                 heard = io.listen(listen)
                 report = io.last_report
                 if not isinstance(heard, Heard) or report is None or report.speech_end_s is None:
@@ -281,7 +298,7 @@ def turns(content: Content, sphinx: Any, whisper: Any, voices: VoiceCache, cache
                 io.perform(engine.handle(heard))
                 assert io.endpoint_at is not None
                 reply_ms = ((io.first_say_at or time.perf_counter()) - io.endpoint_at) * 1000
-                second.collect()  # the background reading, if one was started, before the next answer
+                io.late_reading()  # the background reading, if one was started, before the next answer
                 wait = report.endpoint_s - report.speech_end_s
                 endpoint_waits.append(wait)
                 gaps.append(wait + reply_ms / 1000)
@@ -319,7 +336,7 @@ import json, resource, time
 began = time.perf_counter()
 from pathlib import Path
 from ketavoice.content import load_content
-from ketavoice.speech.driver import VoiceOptions, build_voice_io
+from ketavoice.frontends.voice import VoiceOptions, build_voice_io
 from ketavoice.speech.sources import WavFileSource
 from ketavoice.speech.speakers import WavSinkSpeaker
 content = load_content()

@@ -128,14 +128,30 @@ def test_a_red_flag_both_readings_hold_is_certain_at_once(content: Content, tmp_
     assert _alerts(actions) == [("emergency", "certain")] and driver.engine.on_hold
 
 
-def test_calm_words_forced_onto_a_red_flag_are_asked_about_never_held(
+def test_calm_words_forced_onto_a_red_flag_are_judged_on_the_free_form_reading(
     content: Content, tmp_path: Path
 ) -> None:
     driver = make_driver(content, tmp_path)
     driver.walk_to("mood_rating")
     actions = _both(driver, "i face is numb", "I'd say six.")
-    assert _alerts(actions) == [("emergency", "possible")] and not driver.engine.on_hold
-    assert _saved_moods(driver) == []
+    assert _alerts(actions) == [] and not driver.engine.on_hold
+    assert "Did you say 6?" in _said(actions) and _saved_moods(driver) == []  # disagreed: confirmed
+    driver.type("yes")
+    assert _saved_moods(driver) == [6]
+    remark = _at_ride_home(content, tmp_path / "b")
+    actions = _both(remark, "cut myself", "Could I have some water, please?")
+    assert _alerts(actions) == [] and not remark.engine.on_hold
+
+
+def test_a_red_flag_the_free_form_reading_nearly_holds_is_still_asked_about(
+    content: Content, tmp_path: Path
+) -> None:
+    driver = _at_ride_home(content, tmp_path)
+    actions = _both(driver, "i can't breathe", "I can breed it.")  # Whisper's miss by a word
+    assert _alerts(actions) == [("emergency", "possible")]
+    assert "I may have heard 'i can't breathe'. Did you say that?" in _said(actions)
+    short = _at_ride_home(content, tmp_path / "b")
+    assert _alerts(_both(short, "i can't breathe", "Thank you.")) == [("emergency", "possible")]
 
 
 def test_a_no_to_a_check_question_that_the_readings_disagree_on_does_not_dismiss_it(

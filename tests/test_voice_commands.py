@@ -20,10 +20,11 @@ def test_transcribe_json_one_object_per_file_in_order(speech: SpeechMaker, tmp_p
     subprocess.run(["sox", str(speech("no")), "-r", "44100", "-c", "2", str(stereo)], check=True)
     files = [speech("yes"), stereo, speech("chest pain"), speech("seven")]
     assert main(["transcribe", *map(str, files), "--step", "mood_rating", "--backend", "pocketsphinx",
-                 "--json"]) == 0
+                 "--grammar-only", "--json"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [row["file"] for row in rows] == [str(f) for f in files]
-    assert set(rows[0]) == {"file", "text", "intent", "value", "flag", "backend", "audio_seconds", "seconds"}
+    assert {"file", "text", "intent", "value", "flag", "backend", "audio_seconds", "seconds"} <= set(rows[0])
+    assert {row["pipeline"] for row in rows} == {"grammar_only"}
     assert [row["backend"] for row in rows] == ["pocketsphinx"] * 4
     assert rows[1]["intent"] == "no"  # stereo 44.1 kHz converted
     assert rows[2]["intent"] == "emergency"  # red flags are in every step's grammar

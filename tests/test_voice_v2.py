@@ -13,9 +13,9 @@ import pytest
 
 from ketavoice.content.model import Content
 from ketavoice.engine.events import Heard, Listen, SecondOpinion
+from ketavoice.engine.listening import ListenPolicy
 from ketavoice.engine.second_opinion import review
 from ketavoice.errors import ModelError
-from ketavoice.speech.judge import answer_judge
 from ketavoice.speech.listen import Endpointing, PauseModel, listen_timed
 from ketavoice.speech.loop import VoiceIO
 from ketavoice.speech.ports import SAMPLE_RATE
@@ -162,7 +162,7 @@ def test_silero_ignores_mild_noise_that_fools_the_energy_detector(voices: VoiceC
 @pytest.mark.parametrize("voice", VOICES)
 def test_a_complete_answer_ends_half_a_second_after_speech(content: Content, sphinx: SphinxRecognizer,
                                                            voices: VoiceCache, voice: str) -> None:  # noqa: F811
-    judge = answer_judge(content, content.dialogue(content.default_dialogue))
+    judge = ListenPolicy(content, content.dialogue(content.default_dialogue)).complete
     settings = Endpointing(vad=SileroVad(), judge=judge)
     listen = _listen(content, "ride_home", "yes_no")
     outcome, report = listen_timed(listen, WavFileSource([voices("yes", voice, "noise")], tail_seconds=8),
@@ -174,7 +174,7 @@ def test_a_complete_answer_ends_half_a_second_after_speech(content: Content, sph
 
 def test_a_note_and_a_red_flag_keep_listening_through_a_pause(content: Content, sphinx: SphinxRecognizer,
                                                                voices: VoiceCache) -> None:  # noqa: F811
-    judge = answer_judge(content, content.dialogue(content.default_dialogue))
+    judge = ListenPolicy(content, content.dialogue(content.default_dialogue)).complete
     settings = Endpointing(vad=SileroVad(), judge=judge)
     paused = voices("the weather | is lovely today", "rms", "slow")  # a 3 s pause inside
     note = _listen(content, "ride_home", "note", end=4.5)
@@ -218,7 +218,7 @@ def test_an_early_reading_is_used_only_for_the_speech_it_read(content: Content,
 
 
 def test_the_judge_ends_only_complete_confident_answers(content: Content) -> None:
-    judge = answer_judge(content, content.dialogue(content.default_dialogue))
+    judge = ListenPolicy(content, content.dialogue(content.default_dialogue)).complete
     yes_no = _listen(content, "ride_home", "yes_no")
     rating = _listen(content, "mood_rating", "number")
     assert judge(yes_no, "yes", 0.9) and judge(rating, "about a seven", 0.9)
@@ -248,8 +248,12 @@ def test_the_patients_pause_length_is_learned_within_bounds() -> None:
 def test_review_of_two_readings(content: Content) -> None:
     dialogue = content.dialogue(content.default_dialogue)
     rating, feeling = dialogue.step("mood_rating"), dialogue.step("feeling")
-    forced = review(content, rating, "i want to take my life", "I'd say five.")
-    assert forced.kind == "possible_flag" and not forced.escalates and forced.levels == ("crisis",)
+    forced = review(content, rating, "i want to take my life", "I'd say a five.")
+    assert forced.kind == "forced" and not forced.escalates and forced.levels == ("crisis",)
+    near = review(content, feeling, "i can't breathe", "I can breed it.")  # Whisper's miss by a word
+    assert near.kind == "possible_flag" and near.heard == "i can't breathe" and near.levels == ("emergency",)
+    short = review(content, feeling, "i can't breathe", "Thank you.")  # too short to be a sentence of its own
+    assert short.kind == "possible_flag"
     assert review(content, rating, "two", "Seven.").kind == "confirm_number"
     assert review(content, rating, "two", "Seven.").value == 7
     assert review(content, rating, "i'd say six", "Five. Six.").value == 6  # the number both hold
@@ -273,9 +277,9 @@ def test_a_red_flag_only_the_second_opinion_heard_is_asked_about(content: Conten
 def _loop(content: Content, sphinx: SphinxRecognizer, whisper: WhisperRecognizer, wav: Path,
           tmp_path: Path) -> VoiceIO:
     dialogue = content.dialogue(content.default_dialogue)
-    second = SecondOpinions(content, dialogue, whisper=whisper, fallback=sphinx)
-    endpointing = Endpointing(vad=SileroVad(), judge=answer_judge(content, dialogue),
-                              on_pause=second.on_pause)
+    policy = ListenPolicy(content, dialogue)
+    second = SecondOpinions(policy, whisper=whisper, fallback=sphinx)
+    endpointing = Endpointing(vad=SileroVad(), judge=policy.complete, on_pause=second.on_pause)
     return VoiceIO(WavFileSource([wav], tail_seconds=6), sphinx, WavSinkSpeaker(tmp_path / "said"),
                    ready_tone=False, endpointing=endpointing, second=second)
 

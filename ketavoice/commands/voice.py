@@ -7,7 +7,8 @@ stdout so a person can follow. With no microphone, or if it is lost mid-session,
 `--jsonl` prints every engine action as `chat --jsonl` does, plus one line per spoken answer:
 {"type": "turn", "step", "text", "speech_end_s", "endpoint_s", "reply_ms"} (positions in seconds in the
 answer's input audio where speech ended and where the listen ended; wall milliseconds from the endpoint to
-the reply's first synthesized sentence), and one {"type": "second_opinion", ...} line per second opinion.
+the reply's first synthesized sentence), and one {"type": "second_opinion", ...} line per second opinion
+(the engine's verdict on the two readings: "verdict", "heard", "levels", "value", "winner", "why").
 """
 
 from __future__ import annotations
@@ -58,8 +59,8 @@ def run(args: argparse.Namespace) -> int:
     from ketavoice.engine.events import Action, Event, Listen, Typed
     from ketavoice.errors import AudioError
     from ketavoice.frontends.lines import read_line
+    from ketavoice.frontends.voice import VoiceOptions, build_voice
     from ketavoice.journal import open_journal
-    from ketavoice.speech.driver import VoiceOptions, build_voice_io
     from ketavoice.speech.loop import LineRole, run_voice
     from ketavoice.speech.ports import AudioSource, Speaker
     from ketavoice.speech.second import Opinion
@@ -75,9 +76,10 @@ def run(args: argparse.Namespace) -> int:
             emit(action.to_json())
 
     def opinion_line(opinion: Opinion) -> None:
+        weighing = loop.policy.weigh(opinion.listen, opinion.heard.text, opinion.text, waited=opinion.waited)
         emit({"type": "second_opinion", "step": opinion.listen.step, "text": opinion.text,
               "grammar_text": opinion.heard.text, "listen_id": opinion.listen.listen_id,
-              **opinion.verdict.to_json()})
+              **weighing.to_json()})
 
     def show(role: LineRole, text: str) -> None:
         if args.jsonl:
@@ -119,10 +121,11 @@ def run(args: argparse.Namespace) -> int:
     options = VoiceOptions(backend=args.backend, model=Path(args.model) if args.model else None,
                            whisper_model=Path(args.whisper_model) if args.whisper_model else None,
                            use_whisper=not args.no_whisper, ready_tone=not args.no_tone)
-    io, notes = build_voice_io(content, args.dialogue, source, speaker, options, on_line=show,
-                               on_problem=problem, on_action=on_action,
-                               on_opinion=opinion_line if args.jsonl else None)
-    for note in notes:
+    loop = build_voice(content, args.dialogue, source, speaker, options, on_line=show,
+                       on_problem=problem, on_action=on_action,
+                       on_opinion=opinion_line if args.jsonl else None)
+    io = loop.io
+    for note in loop.notes:
         problem(note)
     on_turn = emit if args.jsonl else None
     from ketavoice.clinic.background import background_sync

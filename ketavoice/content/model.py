@@ -338,6 +338,9 @@ class Messages:
     number_keys: str = "Please say one number from zero to ten, or press a number key."
     wrong_teach_back_alert: str = "Patient still says they can drive today."
     confirm_number: str = "Did you say {value}? Please say yes or no."
+    # The check question for a red flag only speech suggests (the readings disagree, or one was unsure):
+    # it quotes what was heard, so that "yes" means "I said that".
+    heard_check: str = "I may have heard '{heard}'. Did you say that?"
     number_again: str = "Okay. Please say the number again."
     record_prompt_typed: str = "Okay. Type your note, then press Enter."
     # A question with no approved answer: kept for the care team (ask-anything).

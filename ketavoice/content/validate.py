@@ -231,8 +231,8 @@ def _check_intents(content: Content, problems: Problems) -> None:
 def _texts(content: Content) -> Iterator[tuple[str, str, frozenset[str]]]:
     """(key path, text, allowed placeholders) for every text ketavoice says or shows."""
     for name in content.messages.__dataclass_fields__:
-        heard = {"red_flag_confirm": frozenset({"heard"}), "confirm_number": frozenset({"value"})}.get(
-            name, frozenset())
+        heard = {"red_flag_confirm": frozenset({"heard"}), "heard_check": frozenset({"heard"}),
+                 "confirm_number": frozenset({"value"})}.get(name, frozenset())
         yield join("messages", name), getattr(content.messages, name), heard
     escort = content.escort
     for name in escort.__dataclass_fields__:

@@ -1,9 +1,12 @@
 """Two readings of one utterance: the grammar's and a free-form recognizer's, compared before acting.
 
 A front end waits for the second reading when getting the answer wrong would matter (a number, a red
-flag, a word heard with low confidence) and hands both over in one `Heard`. Where they agree the answer
-stands (a red flag both heard is certain); a red flag only one heard is asked about; a number they
-disagree on is confirmed ("Did you say seven?") before it is saved; anything else is asked again.
+flag, words the step cannot use) and hands both over in one `Heard`. Where they agree the answer stands
+(a red flag both heard is certain); a red flag only the grammar heard, in a free-form reading that is a
+different sentence, was forced onto the grammar, and the free-form reading is judged instead (while a
+question is asked; in a check question or a hold it is asked about as before); any other red flag only one
+heard is asked about; a number they disagree on is confirmed ("Did you say seven?") before it is saved;
+anything else is asked again.
 """
 
 from __future__ import annotations
@@ -24,7 +27,17 @@ class ReadingFlows(EngineBase):
         self._audit("system", "second_opinion", second)
         step = self.step if state.mode is Mode.ASKING else None
         verdict = review(self.content, step, event.text, second)
-        if verdict.kind == "possible_flag":
+        if verdict.kind == "forced" and state.mode is Mode.ASKING:
+            # The grammar was forced onto a red-flag phrase ("could I have some water" as "cut myself"):
+            # the free-form reading is what was said, and the engine judges it as it would a typed line
+            # (a number in it is confirmed first, as any number the readings disagree on).
+            self._audit("system", "grammar_forced", event.text)
+            if verdict.value is not None and self.step.kind == "number":
+                state.number_candidate = verdict.value
+                state.mode = Mode.CONFIRMING_NUMBER
+                return self._ask(full=False)
+            return self._on_text(second, event.confidence, event.audio, event.machine_transcript)
+        if verdict.kind in ("possible_flag", "forced"):
             # Never dropped: the reading that holds the red flag is asked about.
             return self._on_text(verdict.heard, event.confidence, event.audio, event.machine_transcript,
                                  unconfirmed=True)

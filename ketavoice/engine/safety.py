@@ -5,6 +5,9 @@ back and yes, anything unclear or silence escalate."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 from ketavoice.content.model import RedFlag, RedFlagLevel
 from ketavoice.engine.base import ALERT_WORDS_MAX, EngineBase
 from ketavoice.engine.events import (
@@ -23,6 +26,19 @@ from ketavoice.understanding.answers import hold_answer
 
 # Answers to a check question that say neither yes nor no: asked once more before they escalate.
 _UNCLEAR = frozenset({"question", "unknown", "unsure", "repeat", "help", "expected_effect", "mood", "choice"})
+# Flags only speech suggests: the readings disagree, or the words were heard with low confidence.
+_SPEECH_ONLY = frozenset({"misheard", "low_confidence"})
+HEARD_CHECK_WORDS_MAX = 25
+_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+_ESCAPE = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|.)?")
+
+
+def heard_question(template: str, text: str) -> str:
+    """`template` with {heard} as the words of `text` (letters, digits, inner apostrophes only), cut so
+    the question stays within HEARD_CHECK_WORDS_MAX words; "" when `text` holds no word."""
+    room = max(1, HEARD_CHECK_WORDS_MAX - len(template.replace("{heard}", " ").split()))
+    words = _WORD.findall(_ESCAPE.sub(" ", text))[:room]
+    return template.replace("{heard}", " ".join(words)) if words else ""
 
 
 class SafetyFlows(EngineBase):
@@ -90,6 +106,7 @@ class SafetyFlows(EngineBase):
 
     def _check(self, flag: Flag, text: str) -> list[Action]:
         state = self._state
+        flag = self._check_for(flag, text)
         # Staff hear of it even if the patient then says no: a missed red flag is the worst bug.
         alert = self._alert(flag.level, self._alert_text(flag, text), "possible", flag.concept)
         if state.mode is not Mode.CHECKING_FLAG:
@@ -99,6 +116,17 @@ class SafetyFlows(EngineBase):
         state.check_asked_again = False
         state.mode = Mode.CHECKING_FLAG
         return [alert, *self._says([flag.check], urgent=True), self._listen("yes_no", "yes_no")]
+
+    def _check_for(self, flag: Flag, text: str) -> Flag:
+        """A flag only speech suggests is checked by quoting what was heard ("I may have heard 'I can't
+        see'. Did you say that?"), so that "yes" means the patient said it; only where those words hold
+        the flag (not a runner-up hypothesis's)."""
+        if flag.context not in _SPEECH_ONLY:
+            return flag
+        if not any(found.level == flag.level for found in flags_in(self.content, text)):
+            return flag
+        question = heard_question(self.content.messages.heard_check, text)
+        return replace(flag, check=question) if question else flag
 
     def _check_answer(self, flags: tuple[Flag, ...], meaning: Understood, text: str) -> list[Action]:
         state = self._state

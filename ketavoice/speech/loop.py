@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol
 
 from ketavoice.engine.events import (
@@ -24,6 +24,7 @@ from ketavoice.engine.events import (
     Say,
     SecondOpinion,
     SetRate,
+    Silence,
     Started,
 )
 from ketavoice.errors import AudioError, TTSError
@@ -39,6 +40,24 @@ ActionCallback = Callable[[Action], None]
 # One line per spoken answer: {"type": "turn", "step", "text", "speech_end_s", "endpoint_s", "reply_ms"}.
 TurnCallback = Callable[[dict[str, Any]], None]
 OpinionCallback = Callable[[Opinion], None]
+ReadingWhen = Literal["note", "both", "late", "none"]
+
+
+@dataclass(frozen=True)
+class Hearing:
+    """One listen through the loop's pipeline: the event for the engine and the readings behind it.
+
+    `grammar_text`/`grammar_confidence`: the grammar recognizer's reading; `free_form`: the free-form
+    reading where one was taken (None otherwise); `when`: "both" (the engine got the two together),
+    "late" (the grammar answered; the free-form reading follows), "note" (the note transcript) or "none".
+    """
+
+    event: Heard | Silence | EndOfAudio
+    report: ListenReport
+    grammar_text: str = ""
+    grammar_confidence: float = 0.0
+    free_form: str | None = None
+    when: ReadingWhen = "none"
 
 
 class EngineLike(Protocol):
@@ -80,7 +99,7 @@ class VoiceIO:
         self._on_state = on_state
         self._on_line = on_line
         self._on_problem = on_problem
-        self._endpointing = endpointing or Endpointing()
+        self.endpointing = endpointing or Endpointing()
         self.second = second
         self._on_action = on_action
         self._on_opinion = on_opinion
@@ -139,6 +158,10 @@ class VoiceIO:
 
     def listen(self, listen: Listen) -> Event | EndOfAudio:
         """Tone, then listen; AudioError (microphone lost) propagates to the driver."""
+        return self.hear(listen).event
+
+    def hear(self, listen: Listen) -> Hearing:
+        """`listen`, with what each recognizer read: the one pipeline behind the loop and `transcribe`."""
         if self.ready_tone:
             self.source.mute()
             try:
@@ -148,18 +171,23 @@ class VoiceIO:
             finally:
                 self.source.unmute()
         try:
-            outcome, self.last_report = listen_timed(listen, self.source, self.recognizer,
-                                                     on_state=self._on_state, settings=self._endpointing)
+            outcome, report = listen_timed(listen, self.source, self.recognizer,
+                                           on_state=self._on_state, settings=self.endpointing)
+            self.last_report = report
         finally:
             self.endpoint_at = time.perf_counter()
             self._state("idle")
-        if isinstance(outcome, Heard) and self.second is not None:
-            outcome = self._second_reading(listen, outcome, self.second)
-        if isinstance(outcome, Heard):
-            self._line("patient", outcome.text)
-        return outcome
+        if not isinstance(outcome, Heard):
+            return Hearing(outcome, report)
+        hearing = Hearing(outcome, report, outcome.text, outcome.confidence)
+        if self.second is not None:
+            hearing = self._second_reading(listen, hearing, outcome, self.second)
+        if isinstance(hearing.event, Heard):
+            self._line("patient", hearing.event.text)
+        return hearing
 
-    def _second_reading(self, listen: Listen, heard: Heard, second: SecondOpinions) -> Heard:
+    def _second_reading(self, listen: Listen, hearing: Hearing, heard: Heard,
+                        second: SecondOpinions) -> Hearing:
         """Whisper's note transcript; both readings at once where a wrong one would matter; or the
         second reading started in the background, to be collected by `late_opinion`."""
         if listen.expect == "note":
@@ -167,18 +195,21 @@ class VoiceIO:
             if better:
                 heard = Heard(text=better, confidence=heard.confidence, audio=heard.audio,
                               machine_transcript=True, listen_id=heard.listen_id)
+                hearing = replace(hearing, event=heard, free_form=better, when="note")
         elif second.wants_both(listen, heard):
             opinion = second.read_now(listen, heard)
             if opinion is not None:
                 self._opinion(opinion)
                 heard = replace(heard, second_opinion=opinion.text)
+                hearing = replace(hearing, event=heard, free_form=opinion.text, when="both")
         else:
             heard = replace(heard, second_opinion_follows=True)
             second.start(listen, heard)
+            hearing = replace(hearing, event=heard, when="late")
         if second.problem is not None:
             self._problem(second.problem)
             second.problem = None
-        return heard
+        return hearing
 
     def _opinion(self, opinion: Opinion) -> None:
         if self._on_opinion is not None:
@@ -187,15 +218,21 @@ class VoiceIO:
     def late_opinion(self) -> SecondOpinion | None:
         """The background second reading of the last answer, as an event only when it holds a red flag
         the grammar's reading did not (the engine asks about it); otherwise None."""
+        opinion = self.late_reading()
+        if opinion is None or self.second is None:
+            return None
+        if not self.second.rules.escalates(opinion.listen, opinion.heard.text, opinion.text):
+            return None
+        return SecondOpinion(opinion.text, opinion.listen.listen_id)
+
+    def late_reading(self) -> Opinion | None:
+        """The background second reading of the last answer (waited for), or None when none is pending."""
         if self.second is None:
             return None
         opinion = self.second.collect()
-        if opinion is None:
-            return None
-        self._opinion(opinion)
-        if not opinion.verdict.escalates:
-            return None
-        return SecondOpinion(opinion.text, opinion.listen.listen_id)
+        if opinion is not None:
+            self._opinion(opinion)
+        return opinion
 
     def mark(self) -> None:
         """Start timing a reply: `first_say_at` is set when the next sentence is ready."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from ketavoice.engine.events import Listen
+
 SAMPLE_RATE = 16000
 SAMPLE_WIDTH = 2
 CHANNELS = 1
@@ -92,3 +94,24 @@ class Speaker(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class ListeningRules(Protocol):
+    """The engine's rules about a Listen (`ketavoice.engine.listening.ListenPolicy`), injected by the
+    composition root: speech only hears, the engine decides what an utterance means."""
+
+    def complete(self, listen: Listen, text: str, confidence: float) -> bool:
+        """Is `text` a complete, confident answer (the listen may end at the first pause)?"""
+        ...
+
+    def prompt(self, listen: Listen) -> str | None:
+        """Whisper's prompt of likely answers (None: no prompt)."""
+        ...
+
+    def wants_both(self, listen: Listen, text: str, confidence: float) -> bool:
+        """Should the answer wait for its free-form reading before the engine sees it?"""
+        ...
+
+    def escalates(self, listen: Listen, grammar_text: str, free_text: str) -> bool:
+        """Does a late free-form reading matter (the engine must hear of it)?"""
+        ...

@@ -90,7 +90,9 @@ class VoskRecognizer:
             self._recognizer = self._vosk.KaldiRecognizer(self._model, SAMPLE_RATE)
         else:
             grammar = list(self.usable_phrases(phrases))
-            if self.knows("[unk]"):
+            if self.knows("[unk]") or not grammar:
+                # Kaldi crashes (SIGSEGV) on an empty grammar, as when the model knows none of the
+                # step's words: a grammar of only the unknown word then hears nothing, truthfully.
                 grammar.append("[unk]")
             self._recognizer = self._vosk.KaldiRecognizer(
                 self._model, SAMPLE_RATE, json.dumps(grammar, ensure_ascii=False)

@@ -57,7 +57,7 @@ def voice_factory(
     """A factory the worker calls on its own thread: opens devices, builds the recognizer."""
 
     def build(on_state: StateCallback) -> VoicePerformer:
-        from ketavoice.speech.driver import VoiceOptions, build_voice_io
+        from ketavoice.frontends.voice import VoiceOptions, build_voice_io
         from ketavoice.speech.sources import MicrophoneSource
         from ketavoice.speech.speakers import WorkerSpeaker
 
