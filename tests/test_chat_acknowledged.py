@@ -141,6 +141,50 @@ def test_the_stations_ack_releases_a_running_chat_room(tmp_path: Path, clinic_ur
         assert journal.open_alerts() == []
 
 
+def test_plain_chat_prints_the_release_when_the_station_acknowledges(tmp_path: Path, clinic_url: str
+                                                                     ) -> None:
+    room_home, station_home = tmp_path / "room", tmp_path / "station"
+    PinStore(station_home).set_pin(PIN)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "KETAVOICE_HOME": str(room_home),
+           "KETAVOICE_ROOM": "Room 5", "KETAVOICE_DATABASE_URL": clinic_url}
+    chat = subprocess.Popen([sys.executable, "-m", "ketavoice", "chat", "--patient", "p5"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True, env=env, cwd=REPO)
+    assert chat.stdin is not None and chat.stdout is not None
+    lines: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+
+    def read(stream: IO[str]) -> None:
+        for line in stream:
+            lines.put(line.rstrip("\n"))
+        lines.put(None)
+
+    def until(wanted: str) -> list[str]:
+        seen: list[str] = []
+        while (line := lines.get(timeout=DEADLINE_S)) is not None:
+            seen.append(line)
+            if wanted in line:
+                return seen
+        raise AssertionError(f"never printed {wanted!r}: {seen}")
+
+    threading.Thread(target=read, args=(chat.stdout,), daemon=True).start()
+    try:
+        chat.stdin.write("okay\nI have crushing chest pain\n")
+        chat.stdin.flush()
+        until("!! STAFF ALERT (emergency)")
+        wait_for(lambda: len(open_store_alerts(clinic_url, "Room 5")) == 1)
+        (alert_id,) = open_store_alerts(clinic_url, "Room 5")
+        ack = ketavoice(station_home, "alerts", "ack", str(alert_id), "--by", "Nurse Cy", stdin=PIN + "\n",
+                        env={"KETAVOICE_DATABASE_URL": clinic_url})
+        assert ack.returncode == 0, ack.stderr
+        assert until(RELEASED)[-1] == f"ketavoice: {RELEASED}"
+        chat.stdin.close()
+        assert chat.wait(DEADLINE_S) == 0
+    finally:
+        if chat.poll() is None:
+            chat.kill()
+            chat.wait()
+
+
 def hold_engine(journal: SqliteJournal, link: ClinicLink) -> tuple[LinkedEngine, int]:
     linked = LinkedEngine(Engine(load_content(), journal, patient_id="pl", dialogue=None, clock=time.time,
                                  reach=link.reach), link)
