@@ -3,7 +3,9 @@
 A blank line counts as silence. End of input keeps everything confirmed (an unconfirmed note becomes a
 draft) and exits 0, or 1 when an alert could not be saved here or delivered to a configured clinic store
 (said on stderr). Input bytes that are not UTF-8 become U+FFFD and overlong lines are cut
-(`frontends.lines`), so no input can crash the session and lose the note being read back.
+(`frontends.lines`), so no input can crash the session and lose the note being read back. Lines are
+read on a thread (`frontends.inbox`) so that, with a clinic store, the station's acknowledgement of an
+alert raised here ends the room's hold while the session runs, without waiting for another line.
 """
 
 from __future__ import annotations
@@ -32,13 +34,14 @@ def run(args: argparse.Namespace) -> int:
 
     from ketavoice.clinic.background import background_sync
     from ketavoice.content import load_content
-    from ketavoice.frontends.lines import read_lines
+    from ketavoice.frontends.inbox import LineInbox
     from ketavoice.frontends.text import TextFrontEnd
     from ketavoice.journal import open_journal
 
     content = load_content(Path(args.content) if args.content else None)
     dialogue = getattr(args, "dialogue", None) or args.dialogue_default
     with open_journal() as journal, background_sync(journal.path) as link:
+        inbox = LineInbox(sys.stdin.buffer)
         front = TextFrontEnd(
             content,
             journal,
@@ -48,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
             kiosk=args.kiosk,
             out=sys.stdout,
             link=link,
+            wake=inbox.wake,
         )
-        front.run(read_lines(sys.stdin.buffer))
+        front.run(inbox)
     # An alert not saved here or not delivered to the store is a failure, said on stderr at exit.
     return 1 if link.problems() else 0

@@ -1,10 +1,14 @@
-"""The text front end behind `ketavoice chat`: stdin lines in, spoken lines (or JSON lines) out."""
+"""The text front end behind `ketavoice chat`: stdin lines in, spoken lines (or JSON lines) out.
+
+Given `wake` (the `LineInbox` it reads from), the station's acknowledgements of this session's alerts
+reach the running session: the inbox yields `WOKEN` and the engine, on this thread, is told.
+"""
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TextIO
 
 from ketavoice.clinic.link import ClinicLink, LinkedEngine
@@ -23,6 +27,7 @@ from ketavoice.engine.events import (
     Started,
     Typed,
 )
+from ketavoice.frontends.inbox import Woken
 from ketavoice.journal.base import Journal
 from ketavoice.terminal import safe_text
 
@@ -39,25 +44,32 @@ class TextFrontEnd:
         kiosk: bool,
         out: TextIO,
         link: ClinicLink | None = None,
+        wake: Callable[[], None] | None = None,
     ) -> None:
         self.engine = Engine(
             content, journal, patient_id=patient_id, dialogue=dialogue, clock=time.time, kiosk=kiosk,
             reach=link.reach if link is not None else "station",
         )
-        self._driven: Engine | LinkedEngine = (
-            self.engine if link is None else LinkedEngine(self.engine, link)
-        )
+        self._linked = None if link is None else LinkedEngine(self.engine, link)
+        self._driven: Engine | LinkedEngine = self.engine if self._linked is None else self._linked
+        if self._linked is not None and wake is not None:
+            self._linked.follow_acknowledgements(wake)
         self.jsonl = jsonl
         self.out = out
 
-    def run(self, lines: Iterable[str]) -> None:
-        """Feed `lines` to the engine; however the loop ends, the session is ended (a note under read-back
-        is kept as a draft), even when the output stream or the input fails."""
+    def run(self, lines: Iterable[str | Woken]) -> None:
+        """Feed `lines` to the engine (`WOKEN`: apply the station's acknowledgements that wait); however
+        the loop ends, the session is ended (a note under read-back is kept as a draft), even when the
+        output stream or the input fails."""
         try:
             self._send(Started())
             for line in lines:
                 if self.engine.finished:
                     break
+                if isinstance(line, Woken):
+                    if self._linked is not None:
+                        self._show_all(self._linked.take_acknowledgements())
+                    continue
                 text = line.rstrip("\r\n")
                 self._send(Typed(text) if text.strip() else Silence(0.0))
         finally:
@@ -69,7 +81,10 @@ class TextFrontEnd:
                         self.engine.handle(Ended())
 
     def _send(self, event: Event) -> None:
-        for action in self._driven.handle(event):
+        self._show_all(self._driven.handle(event))
+
+    def _show_all(self, actions: Iterable[Action]) -> None:
+        for action in actions:
             self._show(action)
         self.out.flush()
 
