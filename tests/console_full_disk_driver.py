@@ -43,7 +43,9 @@ async def scenario(home: Path, url: str) -> dict[str, object]:
         await type_line(pilot, "I have crushing chest pain")
         text = flat(app)
         seen["unreachable_said"] = content.messages.hold_unreachable in text
-        seen["promise_said"] = "Someone is coming" in text or "told the staff" in text
+        # The promise is true only in the line that says the alert arrived (it may arrive at once).
+        before_arrival = text.replace(content.messages.hold_reached, "")
+        seen["promise_said"] = "Someone is coming" in before_arrival or "told the staff" in before_arrival
         deadline = time.monotonic() + DEADLINE_S
         while content.messages.hold_reached not in flat(app):
             if time.monotonic() > deadline:
