@@ -312,3 +312,34 @@ def test_resizing_during_a_session_is_safe(content: Content, ketavoice_home: Pat
             assert "How do you feel" in screen_text(app)
 
     run(scenario)
+
+
+def test_a_patients_question_is_never_shown_to_the_next(content: Content, ketavoice_home: Path) -> None:
+    """Issue 19: a question with no approved answer is saved for the care team, and the kiosk's reset
+    leaves nothing of it (nor of its answer) on screen for the next patient."""
+    app, _journal, clock = make_kiosk(content, ketavoice_home, end_reset_seconds=30.0)
+    question = "who painted the purple giraffe in the lighthouse picture?"
+
+    async def scenario() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            session = await start_session(pilot, app)
+            await type_line(pilot, question)
+            await pilot.pause()
+            assert "saved it for your care team" in " ".join(screen_text(app).split())
+            await type_line(pilot, "stop")
+            await type_line(pilot, "yes")
+            assert session.finished
+            clock.now += 30.0
+            app.check_kiosk_idle()
+            await pilot.pause()
+            await pilot.pause()
+            assert isinstance(app.screen, WelcomeScreen)
+            everything = dom_text(app)
+            for word in SECRET_WORDS:
+                assert word not in everything, word
+
+    run(scenario)
+    with sqlite3.connect(ketavoice_home / "journal.sqlite3") as db:
+        saved = [row[0] for row in db.execute("SELECT text FROM questions")]
+    assert saved == [question]
