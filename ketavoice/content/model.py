@@ -316,13 +316,8 @@ class Messages:
         "The nurse station can't be reached. Press the call button or call out for staff."
     )
     hold_unreachable_repeat: str = "Press the call button or call out for staff. I'm here with you."
-    hold_no_station: str = (
-        "This device can't reach the staff. Tell the person with you, or call out for staff. "
-        "If no one comes, call 911."
-    )
-    hold_no_station_repeat: str = (
-        "Tell the person with you, or call out for staff. If no one comes, call 911."
-    )
+    hold_no_station: str = "This device can't reach the staff. Call out for someone near you, or call 911."
+    hold_no_station_repeat: str = "Call out for someone near you, or call 911. I'm here with you."
     hold_reached: str = "The nurse station has your alert now. Someone is coming. Stay where you are."
     hold_home_question: str = "Were you able to call?"
     hold_home_done: str = "Thank you for calling. Stay with them, and follow their advice. We'll stop here."
