@@ -219,3 +219,28 @@ def test_crisis_in_time_and_on_conditions(content: Content, text: str, certainty
 def test_crisis_words_of_long_ago_questions_and_chores_are_not_certain(content: Content, text: str) -> None:
     flag = understand(content, text).flag
     assert flag is None or flag.certainty != "certain", (text, flag)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my neighbour told me about a guy who collapsed at the gym",  # a stranger in a story
+        "my uncle had a heart attack at sixty",  # an age: a time that is over
+        "my great aunt took her own life in the 1960s",  # a decade written as a year
+        "she's been reading about shipwrecks, all those people drowning",  # something read about
+        "he's not hard to wake at all, he opens his eyes when I say his name",
+    ],
+)
+def test_stories_ages_decades_reading_and_easy_waking_are_not_certain(content: Content, text: str) -> None:
+    flag = understand(content, text).flag
+    assert flag is None or flag.certainty != "certain", (text, flag)
+
+
+def test_a_question_whether_to_call_asks_about_the_danger_and_a_statement_beside_it_is_certain(
+    content: Content,
+) -> None:
+    asked = understand(content, "do I need to call 911 for chest pain")
+    assert asked.intent == "question" and asked.flag is not None and asked.flag.certainty == "possible"
+    said = understand(content, "should I call an ambulance, I have crushing chest pain").flag
+    assert said is not None and said.certainty == "certain"
+    assert understand(content, "at what point is the confusion an emergency").intent == "question"

@@ -248,8 +248,10 @@ _THINGS = frozenset(
     "itself".split()
 )
 # People who are never in the room: someone on a screen or in the news.
+# People in a story, not in the room: "a bloke who choked", "a customer collapsed".
 _STRANGERS = frozenset(
-    "actor actress footballer player celebrity singer character presenter politician stranger".split()
+    "actor actress footballer player celebrity singer character presenter politician stranger bloke guy "
+    "fella chap customer passenger lad lass gentleman".split()
 )
 _ELSEWHERE_WORDS = frozenset("hospital telly tv news film movie wedding school work funeral".split())
 # Words right after the person that place them elsewhere ("my cousin in Ohio", "my aunt back home").
@@ -299,8 +301,8 @@ def context_of(words: Words, span: Span, about_others: bool = False) -> Context:
         return "conditional_intent" if _intends_if(words, span) else "hypothetical"
     if _asked_of_anyone(words, span) or _after_opening_if(words, span):
         return "hypothetical"
-    if words.tokens[:2] == ("how", "long"):
-        return "uncertain"  # "how long will he be this out of it": asked of a state, so asked about
+    if words.tokens[:2] == ("how", "long") or _asks_whether_to_call(words, span):
+        return "uncertain"  # "how long will he be this out of it", "do I need to call 911 for chest pain"
     if someone is not None:
         return "companion"
     if _in_clause(words, span, _PAST) or _has_year(words, span) or _has_decade(words, span):
@@ -338,14 +340,15 @@ def _someone_named(words: Words, span: Span) -> int | None:
 
 _SCREEN_WORDS = frozenset(
     "film movie tv telly documentary episode series scene show programme program news podcast book novel "
-    "article game".split()
+    "article game wikipedia".split()
 )
 
 
 def _on_screen(words: Words, span: Span) -> bool:
     """Something seen on a screen ("the actor in the film had a seizure scene"), not said of anyone here:
     a screen word in the utterance and no "I"/"my" in the match's clause."""
-    if _SCREEN_WORDS.isdisjoint(words.present):
+    read_about = _contains_any(words.tokens, (("reading", "about"), ("read", "about")))
+    if _SCREEN_WORDS.isdisjoint(words.present) and not read_about:
         return False
     clause = words.clauses[span.start]
     inside = {t for i, t in enumerate(words.tokens) if words.clauses[i] == clause}
@@ -405,6 +408,24 @@ def _intends_if(words: Words, span: Span) -> bool:
     clause = words.clauses[span.start]
     inside = tuple(t for t, index in zip(tokens, words.clauses, strict=True) if index == clause)
     return _contains_any(inside, _INTENT) or _contains_any(tokens[max(0, span.start - 3) : span.end], _INTENT)
+
+
+_CALL_QUESTION = (("do", "i", "need", "to"), ("should", "i"), ("should", "we"), ("do", "we", "need", "to"),
+                  ("do", "i", "have", "to"), ("when", "do", "i"), ("when", "should"))
+_CALL_WORDS = frozenset("call ring phone go ambulance 911 999 ae er".split())
+
+
+def _asks_whether_to_call(words: Words, span: Span) -> bool:
+    """A question whether to call for help, with the danger named after it ("should I call 911 for chest
+    pain"): it may be happening or asked in general, so it is asked about, never certain."""
+    tokens = words.tokens
+    if not any(tokens[: len(opening)] == opening for opening in _CALL_QUESTION):
+        return False
+    if not _CALL_WORDS.isdisjoint(tokens[span.start : span.end]):
+        return words.same_clause(0, span.start)  # the call itself is the match ("do I need to call 911")
+    before = tokens[max(0, span.start - 2) : span.start]
+    calls = [p for p in range(span.start) if tokens[p] in _CALL_WORDS and words.same_clause(p, span.start)]
+    return bool(calls) and any(word in ("for", "if", "about", "with") for word in before)
 
 
 _IF_OPENINGS = (("if",), ("what", "if"), ("in", "case"), ("and", "if"), ("but", "if"))
@@ -473,11 +494,26 @@ def _denied_in_list(words: Words, span: Span) -> bool:
 
 def _has_year(words: Words, span: Span) -> bool:
     clause = words.clauses[span.start]
-    return any(
-        len(token) == 4 and token.isdigit() and token[:2] in ("19", "20")
-        for token, index in zip(words.tokens, words.clauses, strict=True)
-        if index == clause
-    )
+    inside = [token for token, index in zip(words.tokens, words.clauses, strict=True) if index == clause]
+    years = (token[:-1] if token.endswith("s") else token for token in inside)  # "1970", "1970s"
+    return any(len(y) == 4 and y.isdigit() and y[:2] in ("19", "20") for y in years) or _at_an_age(inside)
+
+
+# "at fifty", "at 16": an age, said of a time that is over (not "at five", a time of day).
+_AGE_WORDS = frozenset(
+    "thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy "
+    "eighty ninety".split()
+)
+
+
+def _at_an_age(tokens: list[str]) -> bool:
+    for position, token in enumerate(tokens[:-1]):
+        age = tokens[position + 1]
+        after = tokens[position + 2 : position + 3]
+        if token == "at" and (age in _AGE_WORDS or (age.isdigit() and 13 <= int(age) <= 99)):
+            if not after or after[0] not in ("am", "pm", "oclock", "today", "tonight", "this", "minutes"):
+                return True
+    return False
 
 
 def _is_negated(words: Words, span: Span) -> bool:

@@ -31,7 +31,7 @@ _SUBJECTS = frozenset(
 # Sounds and greetings before a question ("um so nurse, can I ...").
 _OPENERS = frozenset(
     "so um uh uhm er hey hi nurse excuse me sorry and also oh ok okay well like just quick question "
-    "actually hello".split()
+    "actually hello at in for by to from with".split()
 )
 # A verb that opens a question whatever follows it ("does weed make it worse", "is green tea ok").
 _OPEN_AUX = frozenset("is are can could should will would do does may might shall".split())
