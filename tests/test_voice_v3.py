@@ -174,6 +174,9 @@ def test_a_red_flag_the_grammar_cannot_hold_is_asked_about_in_the_patients_words
     loop = build_voice(content, None, WavFileSource([voices("I have chest pain", voice)], tail_seconds=6),
                        WavSinkSpeaker(tmp_path / "said"), VoiceOptions(backend="pocketsphinx",
                                                                       ready_tone=False))
+    second = loop.io.second
+    assert second is not None and second.whisper is not None
+    second.whisper.loader.get(timeout=600)  # loaded first: this test is about the rule, not the load time
     heard = loop.io.listen(answers_only)
     assert isinstance(heard, Heard) and heard.text in ("yes", "no", "yeah", "nope")
     actions = driver.send(heard)
@@ -312,9 +315,15 @@ def test_a_free_form_reading_not_ready_in_time_is_read_by_the_fallback_not_taken
     from ketavoice.speech.whisper_model import WhisperModelInfo, packaged_model
     from ketavoice.speech.whisper_recognizer import WhisperLoader, WhisperRecognizer
 
+    class NeverLoaded(WhisperLoader):
+        """A model still loading however long it is waited for (a slow disk on a loaded machine)."""
+
+        def start(self) -> WhisperLoader:
+            return self
+
     model = packaged_model()
     assert model is not None
-    loading = WhisperLoader(WhisperModelInfo(model, "test", pinned=True))  # never started: still loading
+    loading = NeverLoaded(WhisperModelInfo(model, "test", pinned=True))
     dialogue = content.dialogue(content.default_dialogue)
     second = SecondOpinions(ListenPolicy(content, dialogue), whisper=WhisperRecognizer(loading),
                             fallback=SphinxRecognizer())
