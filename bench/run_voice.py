@@ -32,6 +32,7 @@ from ketavoice.frontends.voice import VoiceLoop, assemble_voice, read_utterance 
 from ketavoice.speech.listen import PauseModel  # noqa: E402
 from ketavoice.speech.recognizers import recognize_pcm  # noqa: E402
 from ketavoice.speech.sources import WavFileSource  # noqa: E402
+from ketavoice.speech.speakers import MuteSpeaker  # noqa: E402
 from ketavoice.speech.wavio import read_wav  # noqa: E402
 from ketavoice.understanding import flags_in, grammar_phrases, understand  # noqa: E402
 from tests.voices import VARIANTS, VOICES, VoiceCache, real_recordings, word_error_rate  # noqa: E402
@@ -139,20 +140,10 @@ def _right(content: Content, text: str, step: Step, intent: str, value: object) 
     return meaning.intent == intent and (value is None or meaning.value == value)
 
 
-class _Mute:
-    def say(self, text: str, rate_wpm: int) -> None:
-        pass
-
-    def tone(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
 
 def loop_for(content: Content, sphinx: Any, whisper: Any) -> VoiceLoop:
     """The voice loop's pipeline on the benchmark's own recognizers (one Whisper for every run)."""
-    return assemble_voice(content, None, sphinx, whisper, WavFileSource([]), _Mute(), ready_tone=False)
+    return assemble_voice(content, None, sphinx, whisper, WavFileSource([]), MuteSpeaker(), ready_tone=False)
 
 
 def through_loop(content: Content, loop: VoiceLoop, pcm: bytes, step: Step, listen_id: int) -> Any:

@@ -3,14 +3,13 @@ or a plan not settled is never yes; someone named as taking them is yes without 
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 
 from ketavoice.content.model import Content
 from ketavoice.understanding import understand
+from tests.bench_loader import load_bench
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -41,13 +40,7 @@ def test_ride_home_answers(content: Content, text: str, intent: str) -> None:
 
 
 def test_ride_home_dev_figures() -> None:
-    path = ROOT / "bench" / "run_yes_no.py"
-    spec = importlib.util.spec_from_file_location("run_yes_no", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("run_yes_no", module)
-    spec.loader.exec_module(module)
-    figures = module.figures(ROOT / "tests" / "data" / "eval_v3")
+    figures = load_bench("run_yes_no").figures(ROOT / "tests" / "data" / "eval_v3")
     for name in ("ride_home", "ride_home_E"):
         assert figures[name]["no_or_unsure_read_as_yes"] == 0, name
         assert figures[name]["exact_rate"] >= 0.93, name

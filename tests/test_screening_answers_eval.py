@@ -4,25 +4,19 @@ written (bench/run_screening_answers.py; the held-out figures are in the README,
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+
+from tests.bench_loader import load_bench
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT / "tests" / "data" / "eval_v3"
 
 
 def _bench() -> ModuleType:
-    path = ROOT / "bench" / "run_screening_answers.py"
-    spec = importlib.util.spec_from_file_location("run_screening_answers", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("run_screening_answers", module)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("run_screening_answers")
 
 
 @pytest.fixture(scope="module")

@@ -23,21 +23,9 @@ from ketavoice.speech.loop import ProblemCallback
 from ketavoice.speech.ports import Recognizer
 from ketavoice.speech.recognizers import make_recognizer, recognize_pcm
 from ketavoice.speech.sources import WavFileSource
+from ketavoice.speech.speakers import MuteSpeaker
 from ketavoice.speech.whisper_recognizer import WhisperRecognizer, whisper_loader
 from ketavoice.understanding import understand
-
-
-class _Mute:
-    """No speaker: transcribe says nothing and plays no tone."""
-
-    def say(self, text: str, rate_wpm: int) -> None:
-        pass
-
-    def tone(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 @dataclass
@@ -73,7 +61,7 @@ class Pipeline:
             choice = make_recognizer(args.backend, options.model)
             return cls(content, policy, None, expect, "recognizer", recognizer=choice.recognizer,
                        notes=choice.notes)
-        loop = build_voice(content, args.dialogue, WavFileSource([]), _Mute(), options,
+        loop = build_voice(content, args.dialogue, WavFileSource([]), MuteSpeaker(), options,
                            on_problem=on_problem, second_reading=not args.grammar_only)
         kind = "grammar_only" if args.grammar_only else "loop"
         return cls(content, loop.policy, step, expect, kind, loop=loop, recognizer=loop.io.recognizer,

@@ -180,3 +180,16 @@ class WavSinkSpeaker:
 
     def close(self) -> None:
         return None
+
+
+class MuteSpeaker:
+    """No speaker at all (`transcribe`, benchmarks): says nothing and plays no tone."""
+
+    def say(self, text: str, rate_wpm: int) -> None:
+        pass
+
+    def tone(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
