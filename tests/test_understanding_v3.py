@@ -244,3 +244,23 @@ def test_a_question_whether_to_call_asks_about_the_danger_and_a_statement_beside
     said = understand(content, "should I call an ambulance, I have crushing chest pain").flag
     assert said is not None and said.certainty == "certain"
     assert understand(content, "at what point is the confusion an emergency").intent == "question"
+
+
+@pytest.mark.parametrize(
+    ("text", "effect"),
+    [
+        ("my fingers are numb on both hands", "tingling"),
+        ("it's like a sheet of glass between me and the world, I feel depersonalised", "dissociation"),
+        ("the floor feels like it's tilting a bit", "dizziness"),
+        ("so tired, I just want to rest my eyes", "sleepiness"),
+        ("pt reports symmetric paraesthesia in both hands", "tingling"),
+    ],
+)
+def test_expected_effects_in_other_words_are_reassured(content: Content, text: str, effect: str) -> None:
+    meaning = understand(content, text)
+    assert meaning.intent == "expected_effect" and meaning.value == effect, (text, meaning)
+
+
+def test_one_sided_numbness_stays_a_flag_beside_the_both_sides_rule(content: Content) -> None:
+    flag = understand(content, "my left hand is numb").flag
+    assert flag is not None and flag.level == "emergency"
