@@ -185,3 +185,12 @@ def test_a_typed_session_is_asked_to_type_its_note_a_spoken_one_to_speak(
     assert listen is not None
     actions = spoken.send(Heard("yes", 0.9, listen_id=listen.listen_id))
     assert "tone" in _said(list(actions)) and "Type" not in _said(list(actions))
+
+
+def test_a_longer_word_that_shares_letters_is_no_near_miss() -> None:
+    """Whisper's "I had toast for breakfast" against the grammar's forced "cannot breathe": "breakfast"
+    is no slip of "breathe" (a recognizer's slip is a sound, as "test" for "chest")."""
+    from ketavoice.engine.second_opinion import forced_onto
+
+    assert forced_onto("cannot breathe", "I head to host for breakfast.")
+    assert not forced_onto("my chest hurts", "my test hurts a lot")
