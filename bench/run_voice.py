@@ -327,11 +327,11 @@ import json, resource, time
 began = time.perf_counter()
 from pathlib import Path
 from ketavoice.content import load_content
-from ketavoice.frontends.voice import VoiceOptions, build_voice_io
+from ketavoice.frontends.voice import VoiceOptions, build_voice
 from ketavoice.speech.sources import WavFileSource
 from ketavoice.speech.speakers import WavSinkSpeaker
 content = load_content()
-io, notes = build_voice_io(content, None, WavFileSource([]), WavSinkSpeaker(Path({out!r})), VoiceOptions())
+io = build_voice(content, None, WavFileSource([]), WavSinkSpeaker(Path({out!r})), VoiceOptions()).io
 ready = time.perf_counter() - began
 io.second.whisper.loader.get()
 loaded = time.perf_counter() - began

@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from urllib.parse import urlsplit, urlunsplit
 
@@ -150,3 +151,14 @@ def relay_for(url: str) -> Iterator[tuple[Relay, str]]:
         yield relay, with_port(url, "127.0.0.1", relay.port)
     finally:
         relay.down()
+
+
+HANG_GUARD_S = 60.0  # only so a broken build cannot hang the suite; nothing is timed against it
+
+
+def wait_for(condition: Callable[[], bool], pause: float = 0.02) -> None:
+    """Poll `condition` until it holds (a generous cap against hanging, never a timing assertion)."""
+    deadline = time.monotonic() + HANG_GUARD_S
+    while not condition():
+        assert time.monotonic() < deadline, "condition never held"
+        time.sleep(pause)

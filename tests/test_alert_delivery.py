@@ -5,10 +5,7 @@ journals, the real PostgreSQL server and a TCP relay the test cuts."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
-
-import pytest
 
 from ketavoice.clinic.config import ClinicConfig
 from ketavoice.clinic.link import ClinicLink
@@ -16,22 +13,9 @@ from ketavoice.clinic.pgstore import ClinicStore
 from ketavoice.clinic.replicator import ALERT_BACKOFF_S, SyncWorker
 from ketavoice.engine.events import Alert
 from ketavoice.journal.sqlite import SqliteJournal
-from tests.clinic_support import fresh_database, relay_for
+from tests.clinic_support import relay_for, wait_for
 
 DEADLINE_S = 60.0  # only so a broken build cannot hang the suite; nothing here is timed
-
-
-@pytest.fixture
-def clinic_url() -> Iterator[str]:
-    with fresh_database() as url:
-        yield url
-
-
-def wait_for(condition: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + DEADLINE_S
-    while not condition():
-        assert time.monotonic() < deadline, "condition never held"
-        time.sleep(0.02)
 
 
 def store_alerts(url: str) -> int:

@@ -9,27 +9,17 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from ketavoice.clinic.config import ClinicConfig
 from ketavoice.clinic.pgstore import ClinicStore
 from ketavoice.content import load_content
 from ketavoice.journal import open_journal
-from tests.clinic_support import fresh_database
 
 REPO = Path(__file__).resolve().parent.parent
 DRIVER = REPO / "tests" / "chat_full_disk_driver.py"
 RED_FLAG = "I have crushing chest pain"
 MESSAGES = load_content().messages
-
-
-@pytest.fixture
-def clinic_url() -> Iterator[str]:
-    with fresh_database() as url:
-        yield url
 
 
 def run_full_disk_chat(home: Path, url: str | None, *lines: str, wait_store: bool = False

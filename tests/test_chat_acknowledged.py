@@ -11,11 +11,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
-
-import pytest
 
 from ketavoice.clinic.config import ClinicConfig
 from ketavoice.clinic.link import ClinicLink, LinkedEngine
@@ -29,25 +27,12 @@ from ketavoice.frontends.inbox import WOKEN, LineInbox
 from ketavoice.journal import open_journal
 from ketavoice.journal.sqlite import SqliteJournal
 from ketavoice.tui.pin import PinStore
-from tests.clinic_support import fresh_database
+from tests.clinic_support import wait_for
 
 REPO = Path(__file__).resolve().parent.parent
 DEADLINE_S = 60.0  # only so a broken build cannot hang the suite; nothing here is timed
 PIN = "482913"
 RELEASED = load_content().messages.hold_released
-
-
-@pytest.fixture
-def clinic_url() -> Iterator[str]:
-    with fresh_database() as url:
-        yield url
-
-
-def wait_for(condition: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + DEADLINE_S
-    while not condition():
-        assert time.monotonic() < deadline, "condition never held"
-        time.sleep(0.05)
 
 
 class JsonlReader:

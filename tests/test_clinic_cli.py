@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from ketavoice.clinic.pgstore import ClinicStore
 from ketavoice.journal import open_journal
 from ketavoice.screening.model import ItemAnswer, Screening
 from ketavoice.tui.pin import PinStore
-from tests.clinic_support import free_port, fresh_database
+from tests.clinic_support import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 WORDS = "zebra-lighthouse-marmalade hurts"
@@ -47,12 +46,6 @@ def home(tmp_path: Path) -> Path:
     journal.close()
     PinStore(path).set_pin("482913")
     return path
-
-
-@pytest.fixture
-def clinic_url() -> Iterator[str]:
-    with fresh_database() as url:
-        yield url
 
 
 def test_alerts_from_the_local_journal(home: Path) -> None:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from ketavoice.clinic.config import clinic_config, hide_password, redact_url, room_from
 from ketavoice.clinic.outbox import OutboxItem
 from ketavoice.clinic.pgstore import ClinicStore
 from ketavoice.errors import ClinicError
-from tests.clinic_support import fresh_database
 
 SECRET = "pelican-umbrella-words"
 
@@ -53,12 +50,6 @@ def test_redact_url(url: str, shown: str) -> None:
     assert redact_url(url) == shown
     if "hunter2" in url:
         assert "hunter2" not in hide_password(f"failed for {url} with hunter2", url)
-
-
-@pytest.fixture
-def clinic_url() -> Iterator[str]:
-    with fresh_database() as url:
-        yield url
 
 
 def test_server_data_errors_never_quote_the_values(clinic_url: str) -> None:

@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,16 +22,10 @@ from ketavoice.clinic.pgstore import ClinicStore, connect
 from ketavoice.clinic.replicator import Replicator, SyncWorker
 from ketavoice.errors import ClinicUnreachable
 from ketavoice.journal.sqlite import SqliteJournal
-from tests.clinic_support import fresh_database, relay_for
+from tests.clinic_support import relay_for
 
 REPO = Path(__file__).resolve().parent.parent
 WORDS = "quokka-saxophone-nebula pain"
-
-
-@pytest.fixture
-def clinic_url() -> Iterator[str]:
-    with fresh_database() as url:
-        yield url
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:

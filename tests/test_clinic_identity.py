@@ -7,11 +7,8 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import time
-from collections.abc import Iterator
 from contextlib import closing, suppress
 from pathlib import Path
-
-import pytest
 
 from ketavoice.clinic.config import ClinicConfig
 from ketavoice.clinic.outbox import Outbox
@@ -20,13 +17,6 @@ from ketavoice.clinic.replicator import Replicator, SyncReport
 from ketavoice.journal.schema import APPLICATION_ID, MIGRATIONS
 from ketavoice.journal.sqlite import SqliteJournal
 from ketavoice.journal.uid_schema import RECORD_UID_MIGRATION
-from tests.clinic_support import fresh_database
-
-
-@pytest.fixture
-def clinic_url() -> Iterator[str]:
-    with fresh_database() as url:
-        yield url
 
 
 def sync(path: Path, url: str, room: str) -> SyncReport:

@@ -9,11 +9,10 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
-import pytest
 from textual.pilot import Pilot
 
 from ketavoice.clinic.config import ClinicConfig
@@ -29,16 +28,10 @@ from ketavoice.tui.inspect import screen_text
 from ketavoice.tui.pin import PinStore
 from ketavoice.tui.station_app import StationApp
 from ketavoice.tui.widgets import AlertBanner, StatusLine
-from tests.clinic_support import Relay, admin_url, fresh_database, relay_for
+from tests.clinic_support import Relay, admin_url, relay_for
 from tests.test_tui_console import SIZE, type_line
 
 CAP_S = 60.0  # only so a broken build cannot hang; never a claim about speed
-
-
-@pytest.fixture
-def clinic_url() -> Iterator[str]:
-    with fresh_database() as url:
-        yield url
 
 
 async def until(pilot: Pilot[int], condition: Callable[[], bool], what: str) -> None:

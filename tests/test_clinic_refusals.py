@@ -9,25 +9,15 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from ketavoice.clinic.config import ClinicConfig
 from ketavoice.clinic.outbox import Outbox
 from ketavoice.clinic.pgstore import ClinicStore
 from ketavoice.journal import open_journal
 from ketavoice.textclean import storable
-from tests.clinic_support import fresh_database
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def clinic_url() -> Iterator[str]:
-    with fresh_database() as url:
-        yield url
 
 
 def cli(home: Path, *args: str, url: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from ketavoice.clinic.config import ClinicConfig
 from ketavoice.clinic.outbox import Outbox
@@ -14,13 +11,6 @@ from ketavoice.clinic.pgstore import ClinicStore, connect
 from ketavoice.clinic.replicator import Replicator
 from ketavoice.journal.schema import SCHEMA_VERSION
 from ketavoice.journal.sqlite import SqliteJournal
-from tests.clinic_support import fresh_database
-
-
-@pytest.fixture
-def clinic_url() -> Iterator[str]:
-    with fresh_database() as url:
-        yield url
 
 
 def journal_at(tmp_path: Path, name: str) -> SqliteJournal:

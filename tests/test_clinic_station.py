@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
@@ -19,16 +18,9 @@ from ketavoice.journal.sqlite import SqliteJournal
 from ketavoice.tui.inspect import dom_text, screen_text
 from ketavoice.tui.pin import PinStore
 from ketavoice.tui.station_app import AckScreen, StationApp, clean
-from tests.clinic_support import fresh_database
 
 WORDS = "I can't breathe properly"
 PIN = "482913"
-
-
-@pytest.fixture
-def clinic_url() -> Iterator[str]:
-    with fresh_database() as url:
-        yield url
 
 
 async def until(pilot: Pilot[int], condition: Callable[[], bool], timeout: float = 10.0) -> None:

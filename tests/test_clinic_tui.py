@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from ketavoice.clinic.config import ClinicConfig
 from ketavoice.clinic.pgstore import ClinicStore
@@ -17,14 +14,8 @@ from ketavoice.content.model import Content
 from ketavoice.journal.sqlite import SqliteJournal
 from ketavoice.tui.app import KetavoiceApp
 from ketavoice.tui.widgets import AlertBanner, StatusLine
-from tests.clinic_support import Relay, fresh_database, relay_for
+from tests.clinic_support import Relay, relay_for
 from tests.test_tui_console import SIZE, type_line
-
-
-@pytest.fixture
-def clinic_url() -> Iterator[str]:
-    with fresh_database() as url:
-        yield url
 
 
 def test_station_ack_clears_the_console_banner(

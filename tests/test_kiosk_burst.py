@@ -6,32 +6,15 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from ketavoice.journal.sqlite import SqliteJournal
 from ketavoice.tui.kiosk_driver import BURST_KEYS
 from ketavoice.tui.pin import PinStore
-from tests.test_tui_tmux import REPO, Terminal, descendants
+from tests.test_tui_tmux import Terminal, descendants
 
 RED_FLAG = "my chest hurts"
 PIN = "2468"
-
-
-@pytest.fixture
-def terminal_env(ketavoice_home: Path) -> dict[str, str]:
-    return {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "KETAVOICE_HOME": str(ketavoice_home),
-            "TERM": "xterm-256color", "LANG": "C.UTF-8"}
-
-
-@pytest.fixture
-def terminals() -> Iterator[list[Terminal]]:
-    opened: list[Terminal] = []
-    yield opened
-    for terminal in opened:
-        terminal.close()
 
 
 def burst_line(length: int = 200) -> str:

@@ -5,10 +5,8 @@ PostgreSQL store for the clinic console)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -22,7 +20,6 @@ from ketavoice.tui.kiosk_screens import ConfirmAckScreen, PinScreen, StaffScreen
 from ketavoice.tui.pin import PinStore
 from ketavoice.tui.session_screen import SessionScreen
 from ketavoice.tui.staff_ack import StaffAckScreen
-from tests.clinic_support import fresh_database
 from tests.test_kiosk_app import PATIENT, PIN, enter_pin, make_kiosk, start_session
 from tests.test_tui_console import SIZE, FakeClock, make_app, run, type_line
 
@@ -66,12 +63,6 @@ def test_console_f7_needs_a_name_and_records_it(content: Content, ketavoice_home
     run(scenario)
     assert journal.open_alerts("p-test") == []
     assert acknowledged_by(journal, "p-test") == ["Dana Reyes"]
-
-
-@pytest.fixture
-def clinic_url() -> Iterator[str]:
-    with fresh_database() as url:
-        yield url
 
 
 def test_clinic_console_f7_needs_a_name_and_the_staff_pin(

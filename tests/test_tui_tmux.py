@@ -9,10 +9,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from ketavoice.journal.sqlite import SqliteJournal
 from ketavoice.tui.pin import PinStore
@@ -59,20 +56,6 @@ class Terminal:
 
     def close(self) -> None:
         subprocess.run([TMUX, "kill-session", "-t", self.name], check=False, capture_output=True)
-
-
-@pytest.fixture
-def terminal_env(ketavoice_home: Path) -> dict[str, str]:
-    return {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO), "KETAVOICE_HOME": str(ketavoice_home),
-            "TERM": "xterm-256color", "LANG": "C.UTF-8"}
-
-
-@pytest.fixture
-def terminals() -> Iterator[list[Terminal]]:
-    opened: list[Terminal] = []
-    yield opened
-    for terminal in opened:
-        terminal.close()
 
 
 def descendants(pid: int) -> list[int]:

@@ -118,24 +118,6 @@ def assemble_voice(
     return VoiceLoop(io, policy, (vad_note,) if vad_note else ())
 
 
-def build_voice_io(
-    content: Content,
-    dialogue: str | None,
-    source: AudioSource,
-    speaker: Speaker,
-    options: VoiceOptions,
-    *,
-    on_state: StateCallback | None = None,
-    on_line: LineCallback | None = None,
-    on_problem: ProblemCallback | None = None,
-    on_action: ActionCallback | None = None,
-    on_opinion: OpinionCallback | None = None,
-) -> tuple[VoiceIO, tuple[str, ...]]:
-    """The voice loop and the notes to show the user (fallbacks taken, what to install)."""
-    loop = build_voice(content, dialogue, source, speaker, options, on_state=on_state, on_line=on_line,
-                       on_problem=on_problem, on_action=on_action, on_opinion=on_opinion)
-    return loop.io, loop.notes
-
 
 @dataclass(frozen=True)
 class Utterance:

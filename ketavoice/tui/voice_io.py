@@ -57,7 +57,7 @@ def voice_factory(
     """A factory the worker calls on its own thread: opens devices, builds the recognizer."""
 
     def build(on_state: StateCallback) -> VoicePerformer:
-        from ketavoice.frontends.voice import VoiceOptions, build_voice_io
+        from ketavoice.frontends.voice import VoiceOptions, build_voice
         from ketavoice.speech.sources import MicrophoneSource
         from ketavoice.speech.speakers import WorkerSpeaker
 
@@ -67,7 +67,7 @@ def voice_factory(
         options = VoiceOptions(backend="pocketsphinx" if backend == "pocketsphinx" else
                                "vosk" if backend == "vosk" else "auto", model=model,
                                whisper_model=whisper_model)
-        io, notes = build_voice_io(content, None, source, speaker, options, on_state=on_state)
-        return VoiceIOPerformer(io, notes)
+        loop = build_voice(content, None, source, speaker, options, on_state=on_state)
+        return VoiceIOPerformer(loop.io, loop.notes)
 
     return build
